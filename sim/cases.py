@@ -1,0 +1,118 @@
+"""The case register: one row per case, stored as columns so the weekly casework is vectorised.
+
+A case is opened when harm or a service need is detected, waits for a worker, is worked on (and referred to
+a partner agency when it needs one), and closes resolved, unresolved or dropped. Rows are never deleted, so
+every case ever opened is accounted for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.config import CASE_TYPES, PARTNER_AGENCIES
+
+# status
+WAITING, ACTIVE, RESOLVED, UNRESOLVED, DROPPED = range(5)
+STATUS_NAMES = ("waiting", "active", "resolved", "unresolved", "dropped")
+# referral state
+NO_REFERRAL, REFERRAL_PENDING, REFERRAL_QUEUED, REFERRAL_DONE, REFERRAL_FAILED = range(5)
+REFERRAL_NAMES = ("none", "pending", "queued", "done", "failed")
+# detection channel
+CHANNELS = ("outreach", "community", "agency", "ngo")
+# why a case closed unresolved / dropped
+CLOSE_REASONS = ("", "resolved", "time_limit", "referral_failed", "family_dropped", "file_lost")
+STILL_OPEN, CLOSED_RESOLVED, TIME_LIMIT, REFERRAL_FAILED, FAMILY_DROPPED, FILE_LOST = range(6)
+STATUS_OF_REASON = {
+    CLOSED_RESOLVED: RESOLVED,
+    TIME_LIMIT: UNRESOLVED,
+    REFERRAL_FAILED: UNRESOLVED,
+    FAMILY_DROPPED: DROPPED,
+    FILE_LOST: DROPPED,
+}
+
+_COLUMNS: dict[str, type] = {
+    "family": np.int32,
+    "kind": np.int8,
+    "high_severity": np.bool_,
+    "channel": np.int8,
+    "covered": np.bool_,
+    "opened_week": np.int32,
+    "status": np.int8,
+    "worker": np.int32,
+    "assigned_week": np.int32,
+    "closed_week": np.int32,
+    "close_reason": np.int8,
+    "progress": np.float64,
+    "work_needed": np.float64,
+    "referral": np.int8,
+    "referral_agency": np.int8,
+    "referral_attempts": np.int16,
+    "referral_sent_week": np.int32,
+    "referral_done_week": np.int32,
+}
+
+
+class CaseTable:
+    def __init__(self, capacity: int = 4096) -> None:
+        self.n = 0
+        self.cols: dict[str, np.ndarray] = {name: np.zeros(capacity, dtype=t) for name, t in _COLUMNS.items()}
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cols = self.__dict__.get("cols")
+        if cols is not None and name in cols:
+            return cols[name][: self.__dict__["n"]]
+        raise AttributeError(name)
+
+    def open(self, **values: np.ndarray) -> np.ndarray:
+        """Append cases given as equal-length arrays (missing columns get their 'not yet' value); return ids."""
+        k = len(values["family"])
+        if self.n + k > len(self.cols["family"]):
+            new_cap = max(2 * len(self.cols["family"]), self.n + k)
+            for name, col in self.cols.items():
+                grown = np.zeros(new_cap, dtype=col.dtype)
+                grown[: self.n] = col[: self.n]
+                self.cols[name] = grown
+        ids = np.arange(self.n, self.n + k)
+        for name in ("worker", "assigned_week", "closed_week", "referral_sent_week", "referral_done_week"):
+            self.cols[name][ids] = -1
+        for name, vals in values.items():
+            self.cols[name][ids] = vals
+        self.n += k
+        return ids
+
+    def ids_with_status(self, status: int) -> np.ndarray:
+        return np.flatnonzero(self.status == status)
+
+    def to_frame(self, start_year: int) -> pd.DataFrame:
+        """The case log: one row per case, with names instead of codes."""
+        n = self.n
+        c = {name: col[:n] for name, col in self.cols.items()}
+        closed = c["closed_week"]
+        has_referral = c["referral"] != NO_REFERRAL
+        return pd.DataFrame(
+            {
+                "case_id": np.arange(n, dtype=np.int32),
+                "family_id": c["family"],
+                "case_type": pd.Categorical.from_codes(c["kind"], CASE_TYPES),
+                "high_severity": c["high_severity"],
+                "channel": pd.Categorical.from_codes(c["channel"], CHANNELS),
+                "registry_covered": c["covered"],
+                "opened_week": c["opened_week"],
+                "opened_year": start_year + c["opened_week"] // 52,
+                "assigned_week": c["assigned_week"],
+                "closed_week": closed,
+                "status": pd.Categorical.from_codes(c["status"], STATUS_NAMES),
+                "close_reason": pd.Categorical.from_codes(c["close_reason"], CLOSE_REASONS),
+                "weeks_open": np.where(closed >= 0, closed - c["opened_week"], -1).astype(np.int32),
+                "worker_id": c["worker"],
+                "referral": pd.Categorical.from_codes(c["referral"], REFERRAL_NAMES),
+                "referral_agency": pd.Categorical.from_codes(
+                    np.where(has_referral, c["referral_agency"], -1), PARTNER_AGENCIES
+                ),
+                "referral_attempts": c["referral_attempts"],
+            }
+        )

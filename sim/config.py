@@ -1,0 +1,528 @@
+"""The configuration schema: every parameter, its default (a Makassar-like city), range and source.
+
+Each field is declared with `param(...)`, which stores in the field's metadata the allowed range or choices,
+a one-line meaning and its provenance: a study reference ("000 l.633" = seed file 000, line 633),
+"assumed (range; reason)" or "calibrated". `sim.validate` reads these to check a config; `docs/ODD.md` and
+the README quote them. Money is in millions of rupiah (Rp m); time in weeks unless a name says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, field
+from typing import Any
+
+HARM_TYPES = ("economic_exploitation", "sexual_exploitation", "violence", "neglect")
+NEED_TYPES = ("birth_registration", "school_dropout")
+CASE_TYPES = HARM_TYPES + NEED_TYPES
+BUDGET_LINES = (
+    "training",
+    "mentoring",
+    "case_management_system",
+    "outreach",
+    "worker_contracts",
+    "prevention",
+)
+PAYERS = ("funder", "local", "national")
+EMPLOYERS = ("national", "local", "donor")
+PARTNER_AGENCIES = (
+    "social_affairs",
+    "p2tp2a",
+    "police",
+    "health",
+    "civil_registry",
+    "schools",
+    "care_institutions",
+    "ngo",
+)
+VULNERABILITIES = (
+    "poverty",
+    "out_of_school",
+    "no_birth_certificate",
+    "kin_care",
+    "child_marriage",
+    "disability",
+    "street_involved",
+)
+REGULATIONS = ("none", "mayoral", "regional_law")
+WITHDRAWAL_SHAPES = ("none", "abrupt", "linear", "exponential")
+
+
+def param(
+    default: Any,
+    doc: str,
+    source: str = "assumed",
+    lo: float | None = None,
+    hi: float | None = None,
+    choices: tuple[str, ...] | None = None,
+) -> Any:
+    """A config field with its meaning, provenance and allowed range in the metadata."""
+    meta = {"doc": doc, "source": source, "lo": lo, "hi": hi, "choices": choices}
+    if callable(default):  # a factory for a mutable default (list, nested group)
+        return field(default_factory=default, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def share(default: float, doc: str, source: str = "assumed") -> Any:
+    return param(default, doc, source, lo=0.0, hi=1.0)
+
+
+def rate(default: float, doc: str, source: str = "assumed") -> Any:
+    """A weekly probability."""
+    return param(default, doc, source, lo=0.0, hi=1.0)
+
+
+def positive(default: float, doc: str, source: str = "assumed", hi: float | None = None) -> Any:
+    return param(default, doc, source, lo=0.0, hi=hi)
+
+
+# ---- per-type value groups (one field per case type / line / employer / agency) ----
+
+
+@dataclass
+class CaseTypeValues:
+    economic_exploitation: float = 0.0
+    sexual_exploitation: float = 0.0
+    violence: float = 0.0
+    neglect: float = 0.0
+    birth_registration: float = 0.0
+    school_dropout: float = 0.0
+
+
+@dataclass
+class CaseTypeAgencies:
+    economic_exploitation: str = "social_affairs"
+    sexual_exploitation: str = "police"
+    violence: str = "p2tp2a"
+    neglect: str = "care_institutions"
+    birth_registration: str = "civil_registry"
+    school_dropout: str = "schools"
+
+
+@dataclass
+class LineValues:
+    training: float = 0.0
+    mentoring: float = 0.0
+    case_management_system: float = 0.0
+    outreach: float = 0.0
+    worker_contracts: float = 0.0
+    prevention: float = 0.0
+
+
+@dataclass
+class EmployerValues:
+    national: float = 0.0
+    local: float = 0.0
+    donor: float = 0.0
+
+
+@dataclass
+class EmployerCounts:
+    national: int = 0
+    local: int = 0
+    donor: int = 0
+
+
+@dataclass
+class AgencyValues:
+    social_affairs: float = 0.0
+    p2tp2a: float = 0.0
+    police: float = 0.0
+    health: float = 0.0
+    civil_registry: float = 0.0
+    schools: float = 0.0
+    care_institutions: float = 0.0
+    ngo: float = 0.0
+
+
+@dataclass
+class VulnerabilityValues:
+    poverty: float = 0.0
+    out_of_school: float = 0.0
+    no_birth_certificate: float = 0.0
+    kin_care: float = 0.0
+    child_marriage: float = 0.0
+    disability: float = 0.0
+    street_involved: float = 0.0
+
+
+@dataclass
+class Shock:
+    year: int = param(2020, "calendar year the shock starts", "000 l.211 (COVID-19)", lo=1900, hi=2200)
+    magnitude: float = param(0.5, "relative rise in economic stress", "assumed (0.2-1.0)", lo=-0.9, hi=5.0)
+    duration_years: float = param(1.0, "years the shock lasts", "assumed (0.5-2)", lo=0.0, hi=20.0)
+
+
+# ---- sections ----
+
+
+@dataclass
+class RunConfig:
+    name: str = param("makassar_pksai", "scenario label written into outputs")
+    start_year: int = param(2015, "first simulated year (1 January)", "000 l.211 (PKSAI launch 2015)", 1900, 2200)
+    end_year: int = param(2025, "year the run stops (exclusive)", "000 (study period to 2022) + assumed", 1901, 2201)
+
+
+@dataclass
+class PopulationConfig:
+    n_children: int = param(137_932, "children in the modelled population", "000 l.633 (2015 database)", 1, 5e6)
+    children_per_family: float = param(2.3, "mean children per household", "assumed (1.8-3.0; BPS urban)", 1.0, 8.0)
+    share_one_vulnerability: float = share(0.7205, "families with 1 vulnerability", "000 l.633 (72.05%)")
+    share_two_vulnerabilities: float = share(0.2666, "families with 2 vulnerabilities", "000 l.633 (26.66%)")
+    share_three_plus_vulnerabilities: float = share(0.0128, "families with 3+ vulnerabilities", "000 l.633")
+    vulnerability_weights: VulnerabilityValues = param(
+        lambda: VulnerabilityValues(
+            poverty=1.0,
+            out_of_school=0.25,
+            no_birth_certificate=0.2,
+            kin_care=0.1,
+            child_marriage=0.03,
+            disability=0.05,
+            street_involved=0.04,
+        ),
+        "relative chance a vulnerability is among a family's; poverty first as the database is of poor homes",
+        "assumed (000 l.633 outreach mix: 77 kin care, 20 married of 1,440)",
+        lo=0.0,
+    )
+    stress_sd: float = positive(0.3, "spread (log-sd) of household economic stress", "assumed (0.1-0.6)", 3.0)
+    awareness_mean: float = share(0.2, "mean initial awareness of harm", "assumed (0.1-0.4); low per 000 l.772")
+    awareness_spread: float = positive(0.1, "sd of initial awareness", "assumed (0.05-0.2)", 1.0)
+    registry_coverage: float = share(1.0, "share of families in areas with a child registry / outreach", "assumed")
+
+
+@dataclass
+class EconomyConfig:
+    stress_trend_per_year: float = param(
+        0.0, "yearly relative drift of economic stress", "assumed (-0.1-0.3)", -0.5, 2.0
+    )
+    shocks: list[Shock] = param(lambda: [Shock()], "scheduled economic shocks", "000 l.211")
+
+
+@dataclass
+class HarmConfig:
+    weekly_hazard_per_child: CaseTypeValues = param(
+        lambda: CaseTypeValues(
+            economic_exploitation=6.0e-5,
+            sexual_exploitation=1.5e-5,
+            violence=2.4e-4,
+            neglect=1.6e-4,
+            birth_registration=4.0e-5,
+            school_dropout=9.0e-5,
+        ),
+        "weekly chance per child of a new harm / need at stress 1, 1 vulnerability",
+        "calibrated (to ~2,000 reported cases/yr, 000 l.215)",
+        lo=0.0,
+        hi=0.05,
+    )
+    stress_elasticity: CaseTypeValues = param(
+        lambda: CaseTypeValues(
+            economic_exploitation=1.6,
+            sexual_exploitation=1.0,
+            violence=0.6,
+            neglect=0.8,
+            birth_registration=0.2,
+            school_dropout=1.2,
+        ),
+        "hazard grows as stress**elasticity (poverty the main driver)",
+        "assumed (0-2); direction 000 l.661, 002 l.52",
+        lo=0.0,
+        hi=5.0,
+    )
+    extra_vulnerability_risk: float = param(
+        1.5, "hazard multiplier per vulnerability beyond the first", "assumed (1.2-2.0)", 1.0, 10.0
+    )
+    no_birth_certificate_trafficking_risk: float = param(
+        2.0, "sexual exploitation multiplier without birth certificate", "assumed (1.5-3); 001 l.138", 1.0, 10.0
+    )
+    out_of_school_labour_risk: float = param(
+        2.0, "economic exploitation multiplier when out of school", "assumed (1.5-3); 001 l.79", 1.0, 10.0
+    )
+    kin_care_neglect_risk: float = param(2.0, "neglect multiplier in kin care", "assumed; 000 l.633 (16/77)", 1.0, 10.0)
+    disability_neglect_risk: float = param(2.0, "neglect multiplier with disability", "assumed (1.5-3)", 1.0, 10.0)
+    street_labour_risk: float = param(3.0, "economic exploitation multiplier if street-involved", "assumed", 1.0, 10.0)
+    awareness_protection: float = share(0.3, "hazard falls by this share at full awareness", "assumed (0.1-0.5)")
+    hidden_harm_ends_weekly: float = rate(0.02, "weekly chance undetected harm stops on its own", "assumed (0.01-0.05)")
+    recurrence_multiplier: float = param(2.5, "hazard multiplier after a case closes", "assumed (1.5-4)", 1.0, 20.0)
+    recurrence_window_weeks: int = param(52, "weeks the raised hazard lasts", "assumed", 1, 520)
+    high_severity_share: CaseTypeValues = param(
+        lambda: CaseTypeValues(
+            economic_exploitation=0.3,
+            sexual_exploitation=0.8,
+            violence=0.4,
+            neglect=0.2,
+            birth_registration=0.0,
+            school_dropout=0.0,
+        ),
+        "share of cases that are high severity (need formal referral and skill)",
+        "assumed (000 l.679-685: workers suited to low-risk cases)",
+        lo=0.0,
+        hi=1.0,
+    )
+
+
+@dataclass
+class DetectionConfig:
+    outreach_weekly: CaseTypeValues = param(
+        lambda: CaseTypeValues(
+            economic_exploitation=0.004,
+            sexual_exploitation=0.0015,
+            violence=0.002,
+            neglect=0.004,
+            birth_registration=0.015,
+            school_dropout=0.01,
+        ),
+        "weekly chance funded outreach finds an ongoing harm (at full outreach funding)",
+        "assumed; outreach exists (000 l.575, l.633)",
+        lo=0.0,
+        hi=1.0,
+    )
+    community_report_weekly: CaseTypeValues = param(
+        lambda: CaseTypeValues(
+            economic_exploitation=0.006,
+            sexual_exploitation=0.002,
+            violence=0.012,
+            neglect=0.007,
+            birth_registration=0.0,
+            school_dropout=0.004,
+        ),
+        "weekly chance of a community report at full awareness (scaled by awareness)",
+        "assumed; self-report low (004 l.119)",
+        lo=0.0,
+        hi=1.0,
+    )
+    agency_channel_weekly: CaseTypeValues = param(
+        lambda: CaseTypeValues(
+            economic_exploitation=0.0015,
+            sexual_exploitation=0.0015,
+            violence=0.004,
+            neglect=0.002,
+            birth_registration=0.008,
+            school_dropout=0.015,
+        ),
+        "weekly chance schools, health or police notice and pass on a case (scaled by coordination)",
+        "assumed",
+        lo=0.0,
+        hi=1.0,
+    )
+    ngo_identification_weekly: CaseTypeValues = param(
+        lambda: CaseTypeValues(),
+        "weekly chance an NGO partner identifies a victim (ECPAT-style)",
+        "assumed (0 unless an NGO does outreach; 002 l.104)",
+        lo=0.0,
+        hi=1.0,
+    )
+    uncovered_outreach_factor: float = share(
+        0.3, "outreach strength outside registry-covered areas", "assumed (004 l.108)"
+    )
+
+
+@dataclass
+class StaffingConfig:
+    workers: EmployerCounts = param(
+        lambda: EmployerCounts(national=10, local=8, donor=10),
+        "worker positions by employer (Kemensos Sakti Peksos / local government / donor contract)",
+        "assumed (no staff counts published; 000 l.729 HR score 7.8%)",
+        lo=0,
+        hi=10_000,
+    )
+    caseload_cap: int = param(25, "hard cap on open cases per worker", "assumed (15-40)", 1, 500)
+    caseload_norm: int = param(15, "caseload above which morale and speed fall", "assumed (10-25)", 1, 500)
+    supervisors: int = param(1, "senior supervisors (raise morale, can mentor)", "assumed", 0, 1000)
+    hiring_lag_weeks: int = param(16, "weeks from vacancy to a new worker", "assumed (8-26)", 0, 520)
+    salary_per_week: EmployerValues = param(
+        lambda: EmployerValues(national=0.9, local=0.8, donor=1.1),
+        "salary per worker-week, Rp m",
+        "assumed (Rp 3.5-5 m / month)",
+        lo=0.0,
+        hi=100.0,
+    )
+
+
+@dataclass
+class TrainingConfig:
+    classroom: bool = param(True, "classroom training at the start (and refreshers if set)", "000 l.679")
+    refresher_every_weeks: int = param(0, "weeks between refresher sessions (0 = none)", "assumed", 0, 520)
+    classroom_effect: float = share(0.25, "share of the skill gap one session closes", "assumed (0.1-0.4)")
+    classroom_high_severity_share: float = share(
+        0.25, "part of the classroom effect that reaches high-severity skill", "assumed; 000 l.687"
+    )
+    decay_per_week: float = rate(0.006, "weekly decay of trained skill toward baseline", "assumed (0.002-0.02)")
+    mentoring: bool = param(False, "senior mentoring on the job (needs mentoring money)", "000 l.687-689")
+    mentoring_effect_per_week: float = rate(0.02, "weekly share of high-severity gap closed", "assumed (0.005-0.04)")
+    mentoring_low_severity_share: float = share(0.4, "part of the mentoring effect on low-severity skill", "assumed")
+    baseline_skill: float = share(0.45, "low-severity skill of an untrained worker", "assumed; 000 l.679")
+    baseline_high_skill: float = share(0.15, "high-severity skill of an untrained worker", "assumed; 000 l.685")
+    learning_by_doing_per_week: float = rate(0.001, "skill gained per week of casework", "assumed")
+    session_cost_per_worker: float = positive(3.0, "cost of one classroom session per worker, Rp m", "assumed")
+    mentoring_cost_per_worker_week: float = positive(0.35, "mentoring cost per worker-week, Rp m", "assumed")
+
+
+@dataclass
+class CoordinationConfig:
+    hub: bool = param(True, "an integrated hub (PKSAI / ULT PSAI) handles intake and referral", "000 l.567")
+    shared_cms: bool = param(False, "shared case-management system (needs its budget line)", "000 l.645; 001 l.123")
+    sop: bool = param(True, "standard operating procedures agreed across agencies", "001 l.123")
+    mou: bool = param(False, "memorandum of understanding with partner agencies", "002 l.90")
+    base_acceptance: float = share(0.55, "chance a partner accepts a referral with no coordination aids", "assumed")
+    sop_bonus: float = share(0.08, "acceptance gain from SOPs", "assumed")
+    mou_bonus: float = share(0.08, "acceptance gain from an MoU", "assumed")
+    cms_bonus: float = share(0.15, "acceptance gain from a working shared CMS", "assumed; 000 l.619")
+    hub_bonus: float = share(0.08, "acceptance gain from a hub", "assumed; 000 l.619")
+    regional_law_bonus: float = share(0.12, "acceptance gain when a regional law binds agencies", "000 l.723")
+    actor_penalty: float = share(0.02, "acceptance loss per partner above four without a hub", "assumed; Axelrod")
+    base_delay_weeks: float = positive(6.0, "mean weeks before an accepted referral is served", "assumed", 104.0)
+    cms_delay_reduction: float = share(0.5, "share of delay removed by a working shared CMS", "assumed")
+    hub_delay_reduction: float = share(0.3, "share of delay removed by a hub", "assumed")
+    max_referral_attempts: int = param(3, "referral tries before a worker gives up", "assumed", 1, 50)
+    record_loss_weekly_without_cms: float = rate(0.004, "weekly chance a paper case file is lost", "000 l.645")
+    meetings_per_year: int = param(4, "coordination meetings per year (regularity)", "assumed", 0, 52)
+    referral_share: CaseTypeValues = param(
+        lambda: CaseTypeValues(
+            economic_exploitation=0.5,
+            sexual_exploitation=0.9,
+            violence=0.7,
+            neglect=0.5,
+            birth_registration=1.0,
+            school_dropout=0.8,
+        ),
+        "share of cases needing a partner service",
+        "assumed; 000 l.575",
+        lo=0.0,
+        hi=1.0,
+    )
+    referral_agency: CaseTypeAgencies = param(
+        CaseTypeAgencies, "partner that serves each case type's referral", "000 l.575, l.619", choices=PARTNER_AGENCIES
+    )
+    agency_capacity_per_week: AgencyValues = param(
+        lambda: AgencyValues(
+            social_affairs=8,
+            p2tp2a=6,
+            police=4,
+            health=8,
+            civil_registry=15,
+            schools=10,
+            care_institutions=3,
+            ngo=4,
+        ),
+        "referrals each partner can serve per week",
+        "assumed",
+        lo=0.0,
+        hi=10_000,
+    )
+
+
+@dataclass
+class CaseworkConfig:
+    work_weeks: CaseTypeValues = param(
+        lambda: CaseTypeValues(
+            economic_exploitation=6,
+            sexual_exploitation=10,
+            violence=8,
+            neglect=6,
+            birth_registration=2,
+            school_dropout=4,
+        ),
+        "mean weeks of full-speed work a case needs",
+        "assumed (3-20; no study gives durations, digest §4)",
+        lo=0.1,
+        hi=520,
+    )
+    max_case_weeks: int = param(78, "weeks after which an open case closes unresolved", "assumed (52-104)", 1, 1040)
+    drop_while_waiting_weekly: float = rate(0.02, "weekly chance a waiting family drops out", "assumed")
+    drop_active_weekly: float = rate(0.004, "weekly chance an active case drops out (falls with skill)", "assumed")
+    overload_slowdown: float = positive(0.6, "progress slows by this per unit caseload above norm", "assumed", 10.0)
+
+
+@dataclass
+class PreventionConfig:
+    awareness_gain_per_week: float = rate(0.004, "awareness gain at full prevention funding", "assumed; 000 l.611")
+    awareness_decay_per_week: float = rate(0.002, "weekly decay of awareness toward its initial value", "assumed")
+    early_intervention_families_per_year: float = positive(
+        1500, "at-risk families given early intervention per year at full funding", "assumed", 1e7
+    )
+    early_intervention_weeks: int = param(26, "weeks an early intervention protects", "assumed", 1, 520)
+    early_intervention_risk_reduction: float = share(0.4, "hazard reduction while protected", "assumed (0.2-0.6)")
+
+
+@dataclass
+class WorkforceConfig:
+    morale_adjust_per_week: float = rate(0.05, "speed at which morale moves toward its target", "assumed")
+    overload_penalty: float = positive(0.4, "morale loss per unit caseload above norm", "assumed; 000 l.693", 5.0)
+    insecure_pay_penalty: EmployerValues = param(
+        lambda: EmployerValues(national=0.1, local=0.05, donor=0.15),
+        "morale loss from low or insecure pay by employer",
+        "000 l.693, l.753",
+        lo=0.0,
+        hi=1.0,
+    )
+    isolation_penalty: float = share(0.15, "morale loss of national workers outside local meetings", "000 l.693")
+    shortfall_penalty: float = share(0.3, "morale loss when programme lines are unfunded", "000 l.753")
+    supervision_bonus: float = share(0.1, "morale gain at one supervisor per eight workers", "assumed")
+    base_exit_weekly: float = rate(0.0015, "weekly exit chance at full morale (~8%/yr)", "assumed (5-15%/yr)")
+    exit_morale_slope: float = positive(2.5, "exit hazard x exp(slope x (1 - morale))", "assumed (1-5)", 20.0)
+
+
+@dataclass
+class FundingConfig:
+    funder_share: LineValues = param(
+        lambda: LineValues(
+            training=1.0,
+            mentoring=1.0,
+            case_management_system=1.0,
+            outreach=0.7,
+            worker_contracts=1.0,
+            prevention=0.6,
+        ),
+        "share of each line's planned cost the funder pays before withdrawal",
+        "000 l.753 (UNICEF funds the programme); assumed shares",
+        lo=0.0,
+        hi=1.0,
+    )
+    local_share: LineValues = param(
+        lambda: LineValues(outreach=0.2, prevention=0.2),
+        "share of each line's planned cost the local government pays routinely",
+        "000 l.631 (local budgets short); assumed",
+        lo=0.0,
+        hi=1.0,
+    )
+    cms_cost_per_year: float = positive(150.0, "case-management system cost, Rp m / year", "assumed")
+    outreach_cost_per_year: float = positive(400.0, "outreach cost at full intensity, Rp m / year", "assumed")
+    prevention_cost_per_year: float = positive(600.0, "prevention cost at full intensity, Rp m / year", "assumed")
+    withdrawal_shape: str = param(
+        "linear", "how the funder exits", "000 l.753 (gradual handover)", choices=WITHDRAWAL_SHAPES
+    )
+    withdrawal_start_year: int = param(2021, "first year of reduced funder money", "assumed; 000 l.753", 1900, 2200)
+    taper_years: float = positive(3.0, "years from full funding to zero (linear / exponential)", "assumed", 50.0)
+    pickup_share: float = share(0.4, "share of withdrawn money the local government replaces", "assumed; 000 l.631")
+    pickup_delay_years: int = param(1, "years before local pickup starts", "assumed (0-3)", 0, 50)
+    regulation: str = param(
+        "mayoral", "legal anchor of the programme", "000 l.629 (Perwali 71/2016)", choices=REGULATIONS
+    )
+    leadership_commitment: float = share(0.5, "yearly chance pickup happens with no regulation", "assumed; 001 l.140")
+    mayoral_pickup_reliability: float = share(0.7, "yearly chance pickup happens under a mayoral regulation", "assumed")
+
+
+@dataclass
+class Config:
+    run: RunConfig = field(default_factory=RunConfig)
+    population: PopulationConfig = field(default_factory=PopulationConfig)
+    economy: EconomyConfig = field(default_factory=EconomyConfig)
+    harm: HarmConfig = field(default_factory=HarmConfig)
+    detection: DetectionConfig = field(default_factory=DetectionConfig)
+    staffing: StaffingConfig = field(default_factory=StaffingConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    coordination: CoordinationConfig = field(default_factory=CoordinationConfig)
+    casework: CaseworkConfig = field(default_factory=CaseworkConfig)
+    prevention: PreventionConfig = field(default_factory=PreventionConfig)
+    workforce: WorkforceConfig = field(default_factory=WorkforceConfig)
+    funding: FundingConfig = field(default_factory=FundingConfig)
+
+    @property
+    def n_weeks(self) -> int:
+        return 52 * (self.run.end_year - self.run.start_year)
+
+
+def field_default(f: Any) -> Any:
+    """The default value of a dataclass field, whether plain or from a factory."""
+    if f.default is not MISSING:
+        return f.default
+    return f.default_factory()

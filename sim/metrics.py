@@ -1,0 +1,84 @@
+"""Weekly counters filled by the model, and the weekly time-series table built from them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.cases import CHANNELS
+from sim.config import BUDGET_LINES, CASE_TYPES, EMPLOYERS, PAYERS
+
+CLOSED_KINDS = ("resolved", "unresolved", "dropped")
+
+
+class WeeklyMetrics:
+    def __init__(self, n_weeks: int) -> None:
+        z = lambda *shape: np.zeros((n_weeks, *shape))  # noqa: E731
+        self.new_episodes = z(len(CASE_TYPES))  # children newly harmed / in need, by type
+        self.first_detections = z(len(CASE_TYPES))  # children whose episode was found for the first time
+        self.opened_by_channel = z(len(CHANNELS))
+        self.closed = z(len(CLOSED_KINDS))
+        self.waiting, self.active = z(), z()
+        self.workers = z(len(EMPLOYERS))
+        self.vacancies, self.hires, self.exits, self.layoffs = z(), z(), z(), z()
+        self.mean_skill, self.mean_high_skill, self.mean_morale = z(), z(), z()
+        self.mean_caseload, self.max_caseload = z(), z()
+        self.referrals_sent, self.referrals_accepted, self.referrals_completed = z(), z(), z()
+        self.referral_acceptance, self.referral_delay = z(), z()
+        self.awareness, self.hidden_episodes, self.early_interventions = z(), z(), z()
+        self.outreach_intensity, self.prevention_intensity, self.cms_working = z(), z(), z()
+
+    def to_frame(self, start_year: int, weekly_spent: np.ndarray) -> pd.DataFrame:
+        """One row per week; spending columns are `spend_<payer>` and `spend_<line>` (Rp m)."""
+        n = len(self.waiting)
+        cols: dict[str, np.ndarray] = {
+            "week": np.arange(n),
+            "year": start_year + np.arange(n) // 52,
+        }
+        for i, t in enumerate(CASE_TYPES):
+            cols[f"new_{t}"] = self.new_episodes[:, i]
+            cols[f"detected_{t}"] = self.first_detections[:, i]
+        cols["cases_opened"] = self.opened_by_channel.sum(axis=1)
+        for i, ch in enumerate(CHANNELS):
+            cols[f"opened_via_{ch}"] = self.opened_by_channel[:, i]
+        for i, kind in enumerate(CLOSED_KINDS):
+            cols[f"cases_{kind}"] = self.closed[:, i]
+        cols["waiting"] = self.waiting
+        cols["active"] = self.active
+        cols["backlog"] = self.waiting + self.active
+        for i, e in enumerate(EMPLOYERS):
+            cols[f"workers_{e}"] = self.workers[:, i]
+        cols["workers"] = self.workers.sum(axis=1)
+        for name in (
+            "vacancies",
+            "hires",
+            "exits",
+            "layoffs",
+            "mean_skill",
+            "mean_high_skill",
+            "mean_morale",
+            "mean_caseload",
+            "max_caseload",
+            "referrals_sent",
+            "referrals_accepted",
+            "referrals_completed",
+            "referral_acceptance",
+            "referral_delay",
+            "awareness",
+            "hidden_episodes",
+            "early_interventions",
+            "outreach_intensity",
+            "prevention_intensity",
+            "cms_working",
+        ):
+            cols[name] = getattr(self, name)
+        for p, payer in enumerate(PAYERS):
+            cols[f"spend_{payer}"] = weekly_spent[:, p, :].sum(axis=1)
+        for ln, line in enumerate(BUDGET_LINES):
+            cols[f"spend_{line}"] = weekly_spent[:, :, ln].sum(axis=1)
+        frame = pd.DataFrame(cols)
+        int_cols = [c for c in frame.columns if c.startswith(("new_", "detected_", "cases_", "opened_", "workers"))]
+        int_cols += ["waiting", "active", "backlog", "vacancies", "hires", "exits", "layoffs", "max_caseload"]
+        int_cols += ["referrals_sent", "referrals_accepted", "referrals_completed", "hidden_episodes"]
+        int_cols += ["early_interventions"]
+        return frame.astype({c: np.int64 for c in int_cols} | {"cms_working": bool})

@@ -1,0 +1,70 @@
+"""Write a run's results, resolved config, seed and package versions into a run directory, atomically.
+
+Everything goes into `<run_dir>/results.partial/` first and is renamed to `<run_dir>/results/` only when
+complete, so a crash never leaves a directory that looks finished.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import platform
+import shutil
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.run import Results
+
+PACKAGES = ("cpsim", "mesa", "numpy", "pandas", "pyarrow", "seaborn", "matplotlib", "hydra-core", "omegaconf")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_results(results: Results, run_dir: Path, plots: bool = True, extra: dict | None = None) -> Path:
+    """Write tables, summary and provenance; return the finished `results/` directory."""
+    run_dir = Path(run_dir)
+    final, partial = run_dir / "results", run_dir / "results.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    results.weekly.to_parquet(partial / "weekly.parquet", index=False)
+    results.cases.to_parquet(partial / "cases.parquet", index=False)
+    results.workers.to_parquet(partial / "workers.parquet", index=False)
+    summary = {k: _json_safe(v) for k, v in results.summary.items()}
+    (partial / "summary.json").write_text(json.dumps(summary, indent=2))
+    (partial / "config.yaml").write_text(yaml.safe_dump(dataclasses.asdict(results.config), sort_keys=False))
+    info = {
+        "seed": results.seed,
+        "command": " ".join(sys.argv),
+        "versions": package_versions(),
+        "platform": platform.platform(),
+        **(extra or {}),
+    }
+    (partial / "run_info.json").write_text(json.dumps(info, indent=2))
+    if plots:
+        from sim.plots import plot_run  # matplotlib only when figures are wanted
+
+        plot_run(results, partial / "figures")
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(partial, final)
+    return final

@@ -1,0 +1,76 @@
+"""`run(config, seed) -> Results`: one simulation, no Hydra needed (notebooks, SALib, EMA Workbench)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from sim.config import Config
+from sim.model import CPModel
+from sim.summary import summarise
+from sim.validate import config_from_dict, validate
+
+
+@dataclass
+class Results:
+    config: Config
+    seed: int
+    summary: dict[str, Any]
+    weekly: pd.DataFrame  # one row per week
+    cases: pd.DataFrame  # one row per case
+    workers: pd.DataFrame  # one row per worker ever employed
+
+
+def run(
+    config: Config | Mapping[str, Any] | None = None,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> Results:
+    """Simulate one city for the configured horizon. `config` may be a `Config`, a (partial) dict, or None
+    for the default; it is validated first (`ConfigError` on a bad value). `progress(week, n_weeks)` is
+    called after every week if given."""
+    cfg = validate(config) if isinstance(config, Config) else config_from_dict(config)
+    model = CPModel(cfg, seed)
+    for _ in range(model.n_weeks):
+        model.step()
+        if progress is not None:
+            progress(model.week, model.n_weeks)
+    return collect(model)
+
+
+def collect(model: CPModel) -> Results:
+    """Turn a finished model into result tables."""
+    start = model.cfg.run.start_year
+    weekly = model.metrics.to_frame(start, model.ledger.weekly_spent)
+    cases = model.cases.to_frame(start)
+    workers = worker_frame(model)
+    return Results(model.cfg, model.seed, summarise(model, weekly, cases, workers), weekly, cases, workers)
+
+
+def worker_frame(model: CPModel) -> pd.DataFrame:
+    rows = [
+        {
+            "worker_id": w.log_id,
+            "employer": w.employer,
+            "hired_week": w.hired_week,
+            "exit_week": w.exit_week,
+            "exit_reason": w.exit_reason or "still_employed",
+            "skill": w.skill,
+            "high_skill": w.high_skill,
+            "morale": w.morale,
+            "experience_weeks": w.experience_weeks,
+            "sessions_attended": w.sessions_attended,
+            "mentored_weeks": w.mentored_weeks,
+            "cases_resolved": w.cases_resolved,
+        }
+        for w in model.worker_log
+    ]
+    return pd.DataFrame(rows).astype({"employer": "category", "exit_reason": "category"})
+
+
+def config_dict(cfg: Config) -> dict[str, Any]:
+    return dataclasses.asdict(cfg)

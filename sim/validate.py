@@ -1,0 +1,142 @@
+"""Turn a plain mapping into a checked `Config`, or fail with one line naming field, value and what is allowed.
+
+Group fields (per case type, per budget line, ...) carry no metadata of their own: they inherit the range
+of the field that holds them, so `harm.weekly_hazard_per_child.violence` is checked against [0, 0.05].
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+from sim.config import Config
+
+
+class ConfigError(ValueError):
+    """A config value that is not allowed. The message is a single line meant for the user."""
+
+
+def _describe_allowed(meta: Mapping[str, Any], kind: type) -> str:
+    if meta.get("choices"):
+        return "one of " + ", ".join(meta["choices"])
+    lo, hi = meta.get("lo"), meta.get("hi")
+    name = {bool: "true or false", int: "an integer", float: "a number", str: "text"}.get(kind, kind.__name__)
+    if lo is not None and hi is not None:
+        return f"{name} in [{_num(lo)}, {_num(hi)}]"
+    if lo is not None:
+        return f"{name} >= {_num(lo)}"
+    if hi is not None:
+        return f"{name} <= {_num(hi)}"
+    return name
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _coerce(path: str, value: Any, kind: type, meta: Mapping[str, Any]) -> Any:
+    """Check type and range of one leaf value."""
+    allowed = _describe_allowed(meta, kind)
+    bad = ConfigError(f"{path}: {value!r} is not allowed; expected {allowed}")
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise bad
+        return value
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value):
+            raise bad
+        value = int(value)
+    elif kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise bad
+        value = float(value)
+    elif kind is str and not isinstance(value, str):
+        raise bad
+    if meta.get("choices") and value not in meta["choices"]:
+        raise bad
+    if meta.get("lo") is not None and value < meta["lo"]:
+        raise bad
+    if meta.get("hi") is not None and value > meta["hi"]:
+        raise bad
+    return value
+
+
+def build(cls: type, data: Any, path: str = "", inherited: Mapping[str, Any] | None = None) -> Any:
+    """Build dataclass `cls` from `data`, filling defaults, rejecting unknown keys, wrong types and ranges."""
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{path or 'config'}: {data!r} is not allowed; expected a mapping of {cls.__name__} fields")
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        where = f"{path}.{unknown[0]}" if path else unknown[0]
+        raise ConfigError(f"{where}: unknown key; allowed keys here: {', '.join(known)}")
+    kwargs = {}
+    for name, f in known.items():
+        here = f"{path}.{name}" if path else name
+        meta = dict(f.metadata) or dict(inherited or {})
+        kind = hints[name]
+        if name not in data:
+            continue
+        kwargs[name] = _build_value(here, data[name], kind, meta)
+    return cls(**kwargs)
+
+
+def _build_value(path: str, value: Any, kind: Any, meta: Mapping[str, Any]) -> Any:
+    if dataclasses.is_dataclass(kind):
+        return build(kind, value, path, meta)
+    origin = typing.get_origin(kind)
+    if origin in (list, typing.List):  # noqa: UP006 - typing.List appears in OmegaConf-made hints
+        (item,) = typing.get_args(kind)
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{path}: {value!r} is not allowed; expected a list")
+        return [_build_value(f"{path}[{i}]", v, item, meta) for i, v in enumerate(value)]
+    if origin in (typing.Union, types.UnionType):
+        kind = next(a for a in typing.get_args(kind) if a is not type(None))
+    return _coerce(path, value, kind, meta)
+
+
+def check_consistency(cfg: Config) -> None:
+    """Rules that span fields."""
+    run, pop, fund, staff = cfg.run, cfg.population, cfg.funding, cfg.staffing
+    if run.end_year <= run.start_year:
+        raise ConfigError(
+            f"run.end_year: {run.end_year} is not allowed; expected a year after run.start_year ({run.start_year})"
+        )
+    total = pop.share_one_vulnerability + pop.share_two_vulnerabilities + pop.share_three_plus_vulnerabilities
+    if abs(total - 1.0) > 1e-3:
+        raise ConfigError(f"population.share_*_vulnerabilit*: shares sum to {total:.4f}; they must sum to 1")
+    if fund.withdrawal_shape != "none" and not run.start_year <= fund.withdrawal_start_year < run.end_year:
+        raise ConfigError(
+            f"funding.withdrawal_start_year: {fund.withdrawal_start_year} is not allowed; expected a year in "
+            f"[{run.start_year}, {run.end_year - 1}] (the horizon), or funding.withdrawal_shape=none"
+        )
+    if staff.caseload_norm > staff.caseload_cap:
+        raise ConfigError(
+            f"staffing.caseload_norm: {staff.caseload_norm} is not allowed; "
+            f"expected at most staffing.caseload_cap ({staff.caseload_cap})"
+        )
+    for line in dataclasses.fields(fund.funder_share):
+        total = getattr(fund.funder_share, line.name) + getattr(fund.local_share, line.name)
+        if total > 1.0 + 1e-9:
+            raise ConfigError(
+                f"funding.local_share.{line.name}: funder + local shares are {total:g}; together they must be at most 1"
+            )
+
+
+def config_from_dict(data: Mapping[str, Any] | None = None) -> Config:
+    """A validated `Config` from a (possibly partial, nested) mapping; missing keys take the defaults."""
+    cfg = build(Config, data or {})
+    check_consistency(cfg)
+    return cfg
+
+
+def validate(cfg: Config) -> Config:
+    """Re-check an existing `Config` object (e.g. one edited in a notebook)."""
+    return config_from_dict(dataclasses.asdict(cfg))
