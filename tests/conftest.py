@@ -1,0 +1,27 @@
+"""Shared test settings: a small city over a short horizon keeps each run well under a second."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+SMALL: dict[str, Any] = {
+    "population": {"n_children": 20_000},
+    "run": {"start_year": 2015, "end_year": 2020},
+    "funding": {"withdrawal_start_year": 2017},
+}
+
+
+def small(**sections: dict[str, Any]) -> dict[str, Any]:
+    """The small test config with some sections overridden (one level of nesting merged)."""
+    cfg = copy.deepcopy(SMALL)
+    for name, values in sections.items():
+        cfg.setdefault(name, {}).update(values)
+    return cfg
+
+
+@pytest.fixture
+def small_config() -> dict[str, Any]:
+    return small()
