@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.config import CASE_TYPES, PARTNER_AGENCIES
+from sim.config import CASE_TYPES, PARTNER_AGENCIES, VULNERABILITIES
 
 # status
 WAITING, ACTIVE, RESOLVED, UNRESOLVED, DROPPED = range(5)
@@ -50,6 +50,7 @@ _COLUMNS: dict[str, type] = {
     "referral_attempts": np.int16,
     "referral_sent_week": np.int32,
     "referral_done_week": np.int32,
+    "vulnerabilities": np.uint8,  # the family's vulnerability bitmask (bit i = VULNERABILITIES[i]) at opening
 }
 
 
@@ -114,5 +115,6 @@ class CaseTable:
                     np.where(has_referral, c["referral_agency"], -1), PARTNER_AGENCIES
                 ),
                 "referral_attempts": c["referral_attempts"],
+                **{f"family_{v}": (c["vulnerabilities"] & (1 << i)) > 0 for i, v in enumerate(VULNERABILITIES)},
             }
         )

@@ -227,6 +227,7 @@ class CPModel(Model):
             work_needed=self.work_weeks[kind] * rng.gamma(2.0, 0.5, k),
             referral=np.where(needs_referral, C.REFERRAL_PENDING, C.NO_REFERRAL),
             referral_agency=self.referral_code[kind],
+            vulnerabilities=fam.vuln_mask[families],
         )
         first = ~fam.episode_detected[families]
         np.add.at(self.metrics.first_detections[w], kind[first], fam.children[families[first]])

@@ -64,6 +64,8 @@ def summarise(model: CPModel, weekly: pd.DataFrame, cases: pd.DataFrame, workers
         "mean_waiting": float(weekly.waiting.mean()),
         "recurrence_52w": _recurrence_within(cases, 52),
     }
+    for k, label in ((1, "1"), (2, "2"), (3, "3plus")):  # the profile of 000 l.633, as children
+        s[f"children_share_{label}_vulnerabilities"] = _ratio(fam.children[fam.vuln_count == k].sum(), fam.n_children)
     at_risk, served = fam.children_at_risk_served()
     s["service_coverage_vulnerable"] = _ratio(served, at_risk)
     s["service_delivery_rate"] = _ratio(

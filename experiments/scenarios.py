@@ -1,0 +1,44 @@
+"""Scenario configs outside Hydra's app: compose `scenario=NAME` exactly as `cpsim` does, as a plain dict."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from hydra import compose, initialize_config_module
+from omegaconf import OmegaConf
+
+from sim.app_config import APP_KEYS, register
+from sim.cli import scenario_names
+from sim.validate import ConfigError, config_from_dict
+
+register()
+
+
+def scenario_dict(name: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The composed config of scenario `name` (schema defaults + scenario file), with `overrides` merged in.
+
+    Raises ConfigError naming the valid scenarios if `name` is unknown, or the bad field if an override is."""
+    valid = scenario_names()
+    if name not in valid:
+        raise ConfigError(f"scenario: {name!r} is not allowed; expected one of {', '.join(valid)}")
+    with initialize_config_module(config_module="scenarios", version_base=None):
+        composed = compose("config", overrides=[f"scenario={name}"])
+    data = OmegaConf.to_container(composed, resolve=True)
+    for key in (*APP_KEYS, "hydra"):
+        data.pop(key, None)
+    merged = deep_merge(data, overrides or {})
+    config_from_dict(merged)  # fail early, in the parent process, with the one-line message
+    return merged
+
+
+def deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `extra` merged in, nested mappings recursively; neither input is changed."""
+    out = copy.deepcopy(dict(base))
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
