@@ -24,7 +24,9 @@ KINDS = ("published", "derived", "assumed", "calibrated")
 STUDY_REF = re.compile(r"\b00[0-4] l\.\s?\d+")
 RANGE = re.compile(r"-?\d[\d.,e-]*\s*(?:-|–|to)\s*-?\d")
 TARGET_REF = re.compile(r"\b([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\b")
-_LINE = re.compile(r"^(?P<indent> *)(?P<dash>- )?(?P<key>[A-Za-z_][\w]*):\s*(?P<value>[^#]*?)\s*(?:#\s*(?P<comment>.*))?$")
+_LINE = re.compile(
+    r"^(?P<indent> *)(?P<dash>- )?(?P<key>[A-Za-z_][\w]*):\s*(?P<value>[^#]*?)\s*(?:#\s*(?P<comment>.*))?$"
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,36 @@
+"""Argument parsing shared by the experiment commands: a bad argument is one line on stderr and exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+from sim.cli import scenario_names
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; expected an integer >= 1")
+    return value
+
+
+def scenario_list(text: str) -> list[str]:
+    valid = scenario_names()
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    for name in names:
+        if name not in valid:
+            raise argparse.ArgumentTypeError(f"{name!r} is not a scenario; expected one of {', '.join(valid)}")
+    if not names:
+        raise argparse.ArgumentTypeError("no scenario given")
+    return names

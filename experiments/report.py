@@ -1,0 +1,109 @@
+"""Evaluate targets on per-seed observables and write the validation report (Markdown table and figures)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from experiments.table import Comparison, compare, fmt  # noqa: E402
+from experiments.targets import Target  # noqa: E402
+
+ObsBySeed = Mapping[str, Sequence[Mapping[str, float]]]  # scenario -> observables per seed (same seed order)
+
+
+@dataclass(frozen=True)
+class Row:
+    target: Target
+    values: tuple[float, ...]  # one per seed
+    result: Comparison
+
+
+def evaluate(targets: Sequence[Target], obs: ObsBySeed) -> list[Row]:
+    rows = []
+    for t in targets:
+        n_seeds = len(obs[t.scenario])
+        values = tuple(float(t.metric({s: obs[s][i] for s in t.scenarios})) for i in range(n_seeds))
+        rows.append(Row(t, values, compare(values, t.lo, t.hi)))
+    return rows
+
+
+def markdown_table(rows: Sequence[Row]) -> str:
+    lines = [
+        "| target | role | published | model mean | model 90% interval | tolerance | result |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        t, c = r.target, r.result
+        lines.append(
+            f"| `{t.id}` — {t.description} | {t.role} | {t.published} | {fmt(c.mean)} | "
+            f"[{fmt(c.p05)}, {fmt(c.p95)}] | [{fmt(t.lo)}, {fmt(t.hi)}] | {'within' if c.within else '**MISS**'} |"
+        )
+    return "\n".join(lines)
+
+
+def misses_section(rows: Sequence[Row]) -> str:
+    missed = [r for r in rows if not r.result.within]
+    if not missed:
+        return "All targets are within tolerance."
+    return "\n".join(f"- `{r.target.id}` ({r.target.role}): {r.target.if_missed}." for r in missed)
+
+
+def plot_targets(rows: Sequence[Row], path: Path) -> None:
+    """Every seed's value on a common scale: 0 and 1 are the ends of the tolerance band."""
+    records = []
+    for r in rows:
+        t = r.target
+        for v in r.values:
+            if np.isfinite(v):
+                z = (v - t.lo) / (t.hi - t.lo)
+                records.append({"target": t.id, "role": t.role, "position in band": float(np.clip(z, -2, 3))})
+    frame = pd.DataFrame(records)
+    fig, ax = plt.subplots(figsize=(9, 0.32 * len(rows) + 1.5))
+    ax.axvspan(0, 1, color="tab:green", alpha=0.15, label="tolerance band")
+    order = [r.target.id for r in rows]
+    sns.stripplot(data=frame, y="target", x="position in band", hue="role", order=order, ax=ax, size=3, alpha=0.6)
+    means = frame.groupby("target", sort=False)["position in band"].mean().reindex(order)
+    ax.scatter(means.values, range(len(order)), marker="|", s=200, color="black", label="mean", zorder=3)
+    ax.set(xlim=(-2.1, 3.1), xlabel="(value - low) / (high - low), clipped to [-2, 3]", ylabel="")
+    ax.legend(loc="lower right", fontsize=7)
+    _save(fig, path)
+
+
+def plot_series(obs: ObsBySeed, starts: Mapping[str, tuple[int, int]], path: Path) -> None:
+    """Cases opened per year in each scenario (mean and 90% band over seeds), with the published counts."""
+    published = {
+        ("makassar_pksai", "harm"): {2019: 1964, 2020: 1996},
+        ("makassar_pksai", "economic_exploitation"): {2018: 100, 2019: 200, 2020: 400},
+        ("tulungagung_ult_psai", "all"): {2019: 198},
+    }
+    panels = [(s, "all") for s in obs] + [(s, g) for s, g in published if s in obs and g != "all"]
+    n_cols = 4
+    n_rows = -(-len(panels) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4 * n_cols, 3.2 * n_rows), squeeze=False)
+    for ax, (scenario, group) in zip(axes.flat, panels, strict=False):
+        first, last = starts[scenario]
+        records = [{"year": y, "cases": o[f"opened_{group}_{y}"]} for o in obs[scenario] for y in range(first, last)]
+        sns.lineplot(data=pd.DataFrame(records), x="year", y="cases", errorbar=("pi", 90), ax=ax, label="model")
+        if (scenario, group) in published:
+            pts = published[(scenario, group)]
+            ax.scatter(list(pts), list(pts.values()), color="tab:red", zorder=3, label="published")
+        ax.set_title(f"{scenario}: {group.replace('_', ' ')} cases", fontsize=9)
+        ax.legend(fontsize=7)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    _save(fig, path)
+
+
+def _save(fig: plt.Figure, path: Path) -> None:
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
