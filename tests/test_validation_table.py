@@ -1,0 +1,119 @@
+"""The validation table's arithmetic on inputs whose answers are known by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.calibrate import accepted, distance, latin_hypercube, set_path
+from experiments.report import evaluate, markdown_table, misses_section
+from experiments.table import closed_by_year_end, compare, count_by_year, fmt, loglinear_slope, ratio
+from experiments.targets import TARGETS, Target
+
+
+def test_compare_mean_interval_and_tolerance() -> None:
+    values = list(range(1, 21))  # mean 10.5; numpy's linear percentiles: 1 + 0.05 * 19, 1 + 0.95 * 19
+    c = compare(values, 10, 11)
+    assert (c.mean, c.p05, c.p95, c.within, c.n) == (10.5, pytest.approx(1.95), pytest.approx(19.05), True, 20)
+    assert not compare(values, 11, 12).within
+    assert compare(values, 10.5, 10.5).within  # the band's ends count as within
+
+
+def test_compare_ignores_undefined_seeds_and_fails_with_none_left() -> None:
+    c = compare([1.0, math.nan, 3.0], 0, 5)
+    assert (c.mean, c.n) == (2.0, 2)
+    empty = compare([math.nan, math.inf], 0, 5)
+    assert empty.n == 0 and not empty.within and math.isnan(empty.mean)
+
+
+def test_ratio_and_slope() -> None:
+    assert ratio(3, 4) == 0.75 and math.isnan(ratio(1, 0))
+    assert loglinear_slope([1, 2, 4, 8]) == pytest.approx(math.log(2))
+    assert loglinear_slope([5, 5, 5]) == pytest.approx(0.0)
+    assert math.isnan(loglinear_slope([3, 0, 2])) and math.isnan(loglinear_slope([7]))
+
+
+CASES = pd.DataFrame(
+    {
+        "opened_year": [2019, 2019, 2019, 2019, 2020, 2017],
+        "opened_week": [210, 230, 250, 255, 270, 110],
+        "closed_week": [240, 270, -1, 259, -1, 120],  # 2019 ends at week 260 when the run starts in 2015
+        "case_type": ["neglect", "violence", "neglect", "neglect", "violence", "neglect"],
+    }
+)
+
+
+def test_count_by_year_fills_missing_years_with_zero() -> None:
+    assert count_by_year(CASES, range(2017, 2021)) == {2017: 1, 2018: 0, 2019: 4, 2020: 1}
+    neglect = CASES.case_type == "neglect"
+    assert count_by_year(CASES, [2019, 2020], neglect) == {2019: 3, 2020: 0}
+
+
+def test_closed_by_year_end_counts_only_closures_inside_the_year() -> None:
+    # 2019 cohort: closed at weeks 240 and 259 (inside), 270 (after the year end), one still open
+    assert closed_by_year_end(CASES, 2019, 2015) == 0.5
+    assert closed_by_year_end(CASES, 2019, 2015, CASES.case_type == "neglect") == pytest.approx(2 / 3)
+    assert math.isnan(closed_by_year_end(CASES, 2018, 2015))
+
+
+def test_evaluate_pairs_scenarios_by_seed() -> None:
+    gap = Target(
+        "b", "gap", "b - a", "1", 1.0, 0.5, 1.5, "held-out", lambda o: o["b"]["x"] - o["a"]["x"], "why", ("a",)
+    )
+    obs = {"a": [{"x": 1.0}, {"x": 2.0}], "b": [{"x": 2.0}, {"x": 3.0}]}
+    (row,) = evaluate([gap], obs)
+    assert row.values == (1.0, 1.0) and row.result.within
+    assert "`b.gap`" in markdown_table([row]) and "within" in markdown_table([row])
+    far = Target("b", "far", "b", "9", 9.0, 8.0, 10.0, "fitted", lambda o: o["b"]["x"], "the reason")
+    (miss,) = evaluate([far], obs)
+    assert "**MISS**" in markdown_table([miss]) and "the reason" in misses_section([miss])
+
+
+def test_targets_are_well_formed() -> None:
+    ids = [t.id for t in TARGETS]
+    assert len(ids) == len(set(ids))
+    assert all(t.lo < t.hi and t.role in ("input", "fitted", "held-out") and t.if_missed for t in TARGETS)
+    assert {t.scenario for t in TARGETS} == {
+        "makassar_pksai",
+        "gowa_pksai",
+        "tulungagung_ult_psai",
+        "indonesia_ecpat",
+        "indonesia_cpap",
+        "thailand_cpms",
+    }
+
+
+def test_fmt() -> None:
+    assert fmt(1964.4) == "1,964" and fmt(0.81234) == "0.812" and fmt(math.nan) == "n/a"
+
+
+# ---- calibration arithmetic ----
+
+
+def test_distance_is_rms_in_tolerance_half_widths() -> None:
+    t1 = Target("s", "a", "", "", 10.0, 8.0, 12.0, "fitted", lambda o: 0.0, "x")  # half-width 2
+    t2 = Target("s", "b", "", "", 0.0, -1.0, 1.0, "fitted", lambda o: 0.0, "x")  # half-width 1
+    assert distance([14.0, 0.0], [t1, t2]) == pytest.approx(math.sqrt((4 + 0) / 2))
+    assert distance([math.nan, 0.0], [t1, t2]) == math.inf
+
+
+def test_accepted_keeps_the_closest_share() -> None:
+    assert accepted([5.0, 1.0, 3.0, 2.0], 0.5).tolist() == [1, 3]
+    assert accepted([5.0, 1.0], 0.01).tolist() == [1]  # at least one
+
+
+def test_latin_hypercube_has_one_point_per_stratum() -> None:
+    pts = latin_hypercube(10, [(0.0, 1.0), (5.0, 7.0)], np.random.default_rng(0))
+    assert sorted(np.floor(pts[:, 0] * 10).astype(int)) == list(range(10))
+    assert sorted(np.floor((pts[:, 1] - 5.0) / 0.2).astype(int)) == list(range(10))
+
+
+def test_set_path_copies_and_sets_nested_and_list_values() -> None:
+    data = {"economy": {"shocks": [{"year": 2020, "magnitude": 0.5}]}}
+    out = set_path(data, "economy.shocks[0].magnitude", 0.9)
+    assert out["economy"]["shocks"][0] == {"year": 2020, "magnitude": 0.9}
+    assert data["economy"]["shocks"][0]["magnitude"] == 0.5
+    assert set_path(data, "harm.x.y", 1.0)["harm"] == {"x": {"y": 1.0}}
