@@ -64,6 +64,21 @@ SCORE = (
 OPEN_SHARE_2019 = 30 / 198  # Tulungagung 2019: 30 of 198 cases still open (001 l.60-75)
 
 
+def _hr_component(scenario: str) -> Target:
+    return Target(
+        scenario,
+        "scorecard_human_resources",
+        "scorecard human-resource component (small)",
+        "7.8% (000 l.731)",
+        7.8,
+        0.0,
+        20.0,
+        "held-out",
+        _get(scenario, "scorecard_human_resources"),
+        SCORE,
+    )
+
+
 def _open_ratio(group: str) -> Callable[[Obs], float]:
     """Open share of a group's 2019 cases at the year end over the open share of all 2019 cases."""
 
@@ -217,18 +232,7 @@ TARGETS: tuple[Target, ...] = (
         _get(MK, "scorecard_total"),
         SCORE,
     ),
-    Target(
-        MK,
-        "scorecard_human_resources",
-        "scorecard human-resource component (small)",
-        "7.8% (000 l.731)",
-        7.8,
-        0.0,
-        20.0,
-        "held-out",
-        _get(MK, "scorecard_human_resources"),
-        SCORE,
-    ),
+    _hr_component(MK),
     Target(
         GW,
         "scorecard_gap",
@@ -243,18 +247,7 @@ TARGETS: tuple[Target, ...] = (
         "assumed staffing per child. Fix: Gowa staff counts and budgets",
         needs=(MK,),
     ),
-    Target(
-        GW,
-        "scorecard_human_resources",
-        "scorecard human-resource component (small)",
-        "7.8% (000 l.731)",
-        7.8,
-        0.0,
-        20.0,
-        "held-out",
-        _get(GW, "scorecard_human_resources"),
-        SCORE,
-    ),
+    _hr_component(GW),
     Target(
         TA,
         "cases_2019",
