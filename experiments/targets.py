@@ -167,8 +167,9 @@ TARGETS: tuple[Target, ...] = (
         1.12,
         "held-out",
         _growth(MK, "opened_harm", 2019, 2020),
-        "the 2020 shock raises every harm type in the model, while reports stayed flat; COVID-19 also cut "
-        "detection (closed schools, fewer visits). Fix: let a shock lower detection channels as well",
+        "the same 2020 shock that doubles child work (fitted) raises every other harm type too, while reports "
+        "stayed flat; COVID-19 also cut detection (closed schools, fewer visits). Fix: let a shock lower the "
+        "detection channels as well, or act on economic exploitation only",
     ),
     Target(
         MK,
@@ -283,7 +284,9 @@ TARGETS: tuple[Target, ...] = (
         6.0,
         "held-out",
         _open_ratio("exploitation"),
-        "exploitation cases are longer and more often high severity and referred, which keeps them open",
+        "exploitation cases need somewhat more work (assumed 6-10 weeks) but in the model they close by drop-out "
+        "or time limit as often as they stay open, so their open share at the year end is near the average. "
+        "Fix: durations and referral delays for exploitation cases from case files",
     ),
     Target(
         TA,
@@ -333,7 +336,8 @@ TARGETS: tuple[Target, ...] = (
         0.5,
         "held-out",
         lambda o: ratio(o[EC]["referrals_completed_police"], o[EC]["opened_via_ngo"]),
-        "police capacity and acceptance are assumed; raise base_acceptance uncertainty in sensitivity runs",
+        "police acceptance (0.3 + MoU) and capacity (2 a week) are assumed; with them the police serve about half "
+        "of what the NGO identifies, not 'much lower'. Fix: a published police/NGO count pair to fit them to",
     ),
     Target(
         EC,
@@ -357,7 +361,9 @@ TARGETS: tuple[Target, ...] = (
         0.44,
         "held-out",
         _cpap_labour_share,
-        "the hazards of economic vs sexual exploitation are assumed; national KPAI counts are not a district",
+        "the scenario keeps Makassar's relative hazards (child work 4x sexual exploitation) plus extra outreach "
+        "on child work, while KPAI's national counts are mostly sexual exploitation. Fix: set the CPAP hazards "
+        "from the KPAI mix (the target would then become an input)",
     ),
     Target(
         TH,
