@@ -38,10 +38,10 @@ import numpy as np
 
 from experiments.cli_args import OneLineParser, positive_int, scenario_list
 from experiments.provenance import scenario_leaves
-from experiments.report import evaluate, markdown_table
 from experiments.runner import run_jobs
 from experiments.scenarios import scenario_dict
 from experiments.targets import TARGETS, Target
+from experiments.validation_report import evaluate, markdown_table
 from sim.config import CASE_TYPES, EMPLOYERS, Config
 from sim.outputs import package_versions
 from sim.validate import ConfigError

@@ -21,10 +21,10 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.cli_args import OneLineParser, positive_int, scenario_list
-from experiments.report import Row, evaluate, markdown_table, misses_section, plot_series, plot_targets
 from experiments.runner import run_jobs
 from experiments.scenarios import scenario_dict
 from experiments.targets import targets_for
+from experiments.validation_report import Row, evaluate, markdown_table, misses_section, plot_series, plot_targets
 from sim.cli import scenario_names
 from sim.outputs import package_versions
 from sim.validate import ConfigError
