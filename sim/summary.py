@@ -125,7 +125,12 @@ def _sustainability(model: CPModel, cases: pd.DataFrame) -> dict[str, float]:
     """Resolution in the two years after the funder's exit over the two years before its withdrawal began."""
     start = model.cfg.run.start_year
     exit_year = model.funder.exit_year()
-    out = {"funder_exit_year": float(exit_year) if exit_year else math.nan, "sustainability_index": math.nan}
+    out = {
+        "funder_exit_year": float(exit_year) if exit_year else math.nan,
+        "resolution_before_withdrawal": math.nan,
+        "resolution_after_exit": math.nan,
+        "sustainability_index": math.nan,
+    }
     if exit_year is None:
         return out
     w0 = 52 * (model.cfg.funding.withdrawal_start_year - start)

@@ -65,5 +65,7 @@ def test_cli_bad_config_exits_2_with_one_line_and_writes_nothing(args: list[str]
 
 
 def test_cli_unknown_scenario_lists_the_valid_ones(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "sim.cli", "scenario=nope"], cwd=tmp_path, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "scenario=nope"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert "makassar_pksai" in proc.stderr

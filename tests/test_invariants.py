@@ -30,7 +30,9 @@ def test_every_case_is_accounted_for(model: CPModel) -> None:
     res = collect(model)
     s, w = res.summary, res.weekly
     assert s["cases_opened"] == len(res.cases) > 0
-    assert s["cases_opened"] == s["cases_resolved"] + s["cases_unresolved"] + s["cases_dropped"] + s["cases_open_at_end"]
+    assert (
+        s["cases_opened"] == s["cases_resolved"] + s["cases_unresolved"] + s["cases_dropped"] + s["cases_open_at_end"]
+    )
     # weekly flows add up to the register
     assert w.cases_opened.sum() == len(res.cases)
     closed = w.cases_resolved.sum() + w.cases_unresolved.sum() + w.cases_dropped.sum()

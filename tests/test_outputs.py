@@ -50,3 +50,17 @@ def test_failed_write_leaves_no_results_directory(results: Results, tmp_path: Pa
     with pytest.raises(RuntimeError):
         write_results(results, tmp_path, plots=True)
     assert not (tmp_path / "results").exists()
+
+
+def test_parameter_table_in_odd_is_up_to_date() -> None:
+    from sim import paramdoc
+
+    assert paramdoc.ODD.read_text() == paramdoc.render(paramdoc.ODD.read_text()), "run: python -m sim.paramdoc"
+
+
+def test_every_parameter_has_a_meaning_and_a_source() -> None:
+    from sim import paramdoc
+
+    for row in paramdoc.rows():
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[3] and cells[4], f"parameter without meaning or source: {cells[0]}"
