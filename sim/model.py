@@ -144,18 +144,28 @@ class CPModel(Model):
         self.terms = referral_terms(cfg.coordination, self.government.regulation, self.cms_working, self.n_partners)
 
     def _pay_salaries(self, w: int) -> None:
-        """Civil servants (national, local) are on routine payroll, paid as they go. Donor-contract workers are
-        paid from the programme's worker-contract line (funder money, then local co-financing or pickup)."""
+        """Civil servants (national, local) are on routine payroll, paid as they go. Donor contracts are paid
+        from the worker-contract line (funder money, then local co-financing or pickup); when the line cannot
+        pay every donor worker to the end of the year, the newest contracts end now rather than all later."""
         salary = self.cfg.staffing.salary_per_week
-        for worker in list(self.workers):
+        donors = [wk for wk in self.workers if wk.employer == "donor"]
+        for worker in donors[self._affordable_donor_contracts(w) :]:
+            self._separate(worker, w, "contract_ended")
+        for worker in self.workers:
             cost = getattr(salary, worker.employer)
-            if worker.employer != "donor":
+            if worker.employer == "donor":
+                self.ledger.spend(w, "worker_contracts", cost, DONOR_PAYERS)
+            else:
                 self.ledger.receive(worker.employer, "worker_contracts", cost)
                 self.ledger.spend(w, "worker_contracts", cost, (worker.employer,))
-            elif self.ledger.available("worker_contracts", DONOR_PAYERS) + 1e-9 < cost:
-                self._separate(worker, w, "contract_ended")  # no money to renew the contract
-            else:
-                self.ledger.spend(w, "worker_contracts", cost, DONOR_PAYERS)
+
+    def _affordable_donor_contracts(self, w: int) -> int:
+        """How many donor contracts the worker-contract line can pay until the end of this budget year."""
+        weeks_left = 52 - w % 52
+        cost = self.cfg.staffing.salary_per_week.donor * weeks_left
+        if cost <= 0:
+            return len(self.workers)
+        return int(self.ledger.available("worker_contracts", DONOR_PAYERS) / cost + 1e-6)
 
     # 2 prevention
     def _prevention(self, w: int) -> None:
@@ -373,12 +383,11 @@ class CPModel(Model):
         self.vacancies = still_vacant
 
     def _can_pay(self, employer: str) -> bool:
-        """Hire on a donor contract only if the line holds 13 weeks' pay for every donor worker plus one."""
+        """Civil-service posts are always funded; a donor contract only if the line can pay it all year."""
         if employer != "donor":
             return True
-        n_donor = sum(wk.employer == "donor" for wk in self.workers) + 1
-        need = 13 * n_donor * self.cfg.staffing.salary_per_week.donor
-        return self.ledger.available("worker_contracts", DONOR_PAYERS) >= need
+        n_donor = sum(wk.employer == "donor" for wk in self.workers)
+        return self._affordable_donor_contracts(self.week) > n_donor
 
     def _hire(self, employer: str) -> None:
         worker = SocialWorker(self, employer, self.week, self.cfg.training, log_id=len(self.worker_log))

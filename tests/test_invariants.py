@@ -78,3 +78,15 @@ def test_overload_builds_a_waiting_list() -> None:
     res = collect(finished_model(OVERLOADED, seed=1))
     assert res.weekly.waiting.max() > 10
     assert res.summary["mean_caseload"] > OVERLOADED["staffing"]["caseload_norm"]
+
+
+def test_donor_contracts_end_only_when_money_falls() -> None:
+    """Contracts are kept or offered only if the line pays them to the end of the budget year: no yearly
+    hire-then-lay-off churn when the local government picks up part of the cost."""
+    stays = collect(finished_model(small(funding={"withdrawal_shape": "none"}), seed=4))
+    assert stays.summary["layoffs"] == 0
+    taper = small(funding={"withdrawal_shape": "linear", "taper_years": 2, "pickup_share": 0.5})
+    workers = collect(finished_model(taper, seed=4)).workers
+    ended = workers[workers.exit_reason == "contract_ended"]
+    assert len(ended) > 0
+    assert (ended.hired_week // 52 < ended.exit_week // 52).all()  # never laid off in the year of hiring
