@@ -127,9 +127,12 @@ class CPModel(Model):
         self._pay_salaries(w)
         weekly = self.planned_costs(self.year)
         fractions = {}
+        weeks_left = 52 - w % 52
         for line in PROGRAMME_LINES:
             need = weekly[line] / 52
-            fractions[line] = ledger.spend(w, line, need, DONOR_PAYERS) / need if need > 0 else 0.0
+            # pace the year's money evenly instead of running the line dry before December
+            budget = min(need, ledger.available(line, DONOR_PAYERS) / weeks_left)
+            fractions[line] = ledger.spend(w, line, budget, DONOR_PAYERS) / need if need > 0 else 0.0
         self.mentoring_intensity = fractions["mentoring"]
         self.cms_working = cfg.coordination.shared_cms and fractions["case_management_system"] > 0.999
         self.outreach_intensity = fractions["outreach"]

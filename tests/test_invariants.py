@@ -90,3 +90,11 @@ def test_donor_contracts_end_only_when_money_falls() -> None:
     ended = workers[workers.exit_reason == "contract_ended"]
     assert len(ended) > 0
     assert (ended.hired_week // 52 < ended.exit_week // 52).all()  # never laid off in the year of hiring
+
+
+def test_programme_money_is_paced_over_the_budget_year() -> None:
+    """A line funded below plan runs at a steady lower intensity all year, not at full speed until it runs dry."""
+    weekly = collect(finished_model(small(), seed=2)).weekly
+    per_year = weekly.groupby("year").outreach_intensity.agg(["min", "max"])
+    assert (per_year["max"] - per_year["min"] < 1e-9).all()
+    assert (per_year["min"] > 0).all()
