@@ -11,12 +11,12 @@ import numpy as np
 from mesa import Model
 
 from agents.agency import Agency, IntegratedHub, ReferralTerms, referral_terms
-from agents.family import Family, FamilyPopulation, _vector
+from agents.family import Family, FamilyPopulation, per_case_type
 from agents.funder import Funder
 from agents.local_government import LocalGovernment
 from agents.social_worker import SocialWorker, WorkingConditions
 from sim import cases as C
-from sim.config import BUDGET_LINES, CASE_TYPES, EMPLOYERS, HARM_TYPES, PARTNER_AGENCIES, Config
+from sim.config import CASE_TYPES, EMPLOYERS, PARTNER_AGENCIES, Config
 from sim.ledger import Ledger
 from sim.metrics import WeeklyMetrics
 from sim.streams import Streams
@@ -55,17 +55,17 @@ class CPModel(Model):
 
         self.stress = _stress_by_week(config)
         self.session_weeks = _session_weeks(config)
-        self.work_weeks = _vector(config.casework.work_weeks)
-        self.high_share = _vector(config.harm.high_severity_share)
-        self.referral_share = _vector(config.coordination.referral_share)
+        self.work_weeks = per_case_type(config.casework.work_weeks)
+        self.high_share = per_case_type(config.harm.high_severity_share)
+        self.referral_share = per_case_type(config.coordination.referral_share)
         self.referral_code = np.array(
             [PARTNER_AGENCIES.index(getattr(config.coordination.referral_agency, t)) for t in CASE_TYPES]
         )
         det = config.detection
-        self.p_outreach = _vector(det.outreach_weekly)
-        self.p_community = _vector(det.community_report_weekly)
-        self.p_agency = _vector(det.agency_channel_weekly)
-        self.p_ngo = _vector(det.ngo_identification_weekly)
+        self.p_outreach = per_case_type(det.outreach_weekly)
+        self.p_community = per_case_type(det.community_report_weekly)
+        self.p_agency = per_case_type(det.agency_channel_weekly)
+        self.p_ngo = per_case_type(det.ngo_identification_weekly)
 
         # this week's funding-dependent levels, set in step 1
         self.cms_working = False
@@ -277,10 +277,8 @@ class CPModel(Model):
             wid = cases.worker[active]
             competence = np.where(cases.high_severity[active], high[wid], skill[wid])
             overload = np.maximum(0.0, load[wid] / cfg.staffing.caseload_norm - 1.0)
+            cases.competence[active] = competence
             cases.progress[active] += competence / (1.0 + cfg.casework.overload_slowdown * overload)
-            self._competence = dict(zip(active.tolist(), competence.tolist(), strict=True))
-        else:
-            self._competence = {}
 
         rng = self.streams.referral
         pending = active[cases.referral[active] == C.REFERRAL_PENDING]
@@ -316,8 +314,7 @@ class CPModel(Model):
             resolved = done & ((ref == C.NO_REFERRAL) | (ref == C.REFERRAL_DONE))
             ref_failed = done & (ref == C.REFERRAL_FAILED)
             timed_out = (w - cases.opened_week[active]) >= cw.max_case_weeks
-            competence = np.array([self._competence[c] for c in active.tolist()])
-            p_drop = cw.drop_active_weekly * (1.0 - competence)
+            p_drop = cw.drop_active_weekly * (1.0 - cases.competence[active])
             p_lost = 0.0 if self.cms_working else self.cfg.coordination.record_loss_weekly_without_cms
             r = rng.random(len(active))
             outcome = np.full(len(active), C.STILL_OPEN)  # later assignments take precedence
@@ -452,6 +449,3 @@ def _session_weeks(cfg: Config) -> set[int]:
     if tr.refresher_every_weeks <= 0:
         return {0}
     return set(range(0, cfg.n_weeks, tr.refresher_every_weeks))
-
-
-__all__ = ["CPModel", "HARM_TYPES", "BUDGET_LINES"]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.cases import CHANNELS
-from sim.config import BUDGET_LINES, HARM_TYPES, NEED_TYPES, PARTNER_AGENCIES, PAYERS
+from sim.config import BUDGET_LINES, HARM_TYPES, NEED_TYPES, PAYERS
 
 if TYPE_CHECKING:
     from sim.model import CPModel
@@ -199,6 +199,3 @@ def _scorecard(model: CPModel, weekly: pd.DataFrame, s: dict) -> dict[str, float
     }
     parts["scorecard_total"] = float(np.mean(list(parts.values())))
     return parts
-
-
-__all__ = ["summarise", "resolution_rate", "PARTNER_AGENCIES"]
