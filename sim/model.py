@@ -144,7 +144,10 @@ class CPModel(Model):
         if w in self.session_weeks and self.workers:
             need = cfg.training.session_cost_per_worker * len(self.workers)
             self.training_fraction = ledger.spend(w, "training", need, DONOR_PAYERS) / need
-        self.terms = referral_terms(cfg.coordination, self.government.regulation, self.cms_working, self.n_partners)
+        employer_groups = len({wk.employer for wk in self.workers})
+        self.terms = referral_terms(
+            cfg.coordination, self.government.regulation, self.cms_working, self.n_partners, employer_groups
+        )
 
     def _pay_salaries(self, w: int) -> None:
         """Civil servants (national, local) are on routine payroll, paid as they go. Donor contracts are paid

@@ -52,6 +52,9 @@ def test_coordination_raises_acceptance_and_shortens_delay() -> None:
     t_strong = referral_terms(strong, "regional_law", cms_working=True, n_partners=8)
     assert t_strong.acceptance > t_weak.acceptance
     assert t_strong.mean_delay_weeks < t_weak.mean_delay_weeks
+    # overlapping roles of several employer groups cost acceptance
+    one_group = referral_terms(strong, "mayoral", False, 8, n_employer_groups=1).acceptance
+    assert referral_terms(strong, "mayoral", False, 8, n_employer_groups=3).acceptance < one_group
     # more actors without a hub make referral harder
     assert referral_terms(weak, "none", False, 8).acceptance < referral_terms(weak, "none", False, 4).acceptance
 
