@@ -13,7 +13,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
-from sim.config import Config
+from sim.config import Config, field_default
 
 
 class ConfigError(ValueError):
@@ -79,12 +79,15 @@ def build(cls: type, data: Any, path: str = "", inherited: Mapping[str, Any] | N
         raise ConfigError(f"{where}: unknown key; allowed keys here: {', '.join(known)}")
     kwargs = {}
     for name, f in known.items():
-        here = f"{path}.{name}" if path else name
-        meta = dict(f.metadata) or dict(inherited or {})
-        kind = hints[name]
         if name not in data:
             continue
-        kwargs[name] = _build_value(here, data[name], kind, meta)
+        here = f"{path}.{name}" if path else name
+        meta = dict(f.metadata) or dict(inherited or {})
+        value = data[name]
+        if dataclasses.is_dataclass(hints[name]) and isinstance(value, Mapping):
+            # a partial group keeps the field's own defaults (Makassar's), not the group class's zeros
+            value = {**dataclasses.asdict(field_default(f)), **value}
+        kwargs[name] = _build_value(here, value, hints[name], meta)
     return cls(**kwargs)
 
 

@@ -98,3 +98,11 @@ def test_programme_money_is_paced_over_the_budget_year() -> None:
     per_year = weekly.groupby("year").outreach_intensity.agg(["min", "max"])
     assert (per_year["max"] - per_year["min"] < 1e-9).all()
     assert (per_year["min"] > 0).all()
+
+
+def test_a_city_without_workers_runs_and_keeps_everyone_waiting() -> None:
+    from sim.run import run
+
+    res = run(small(staffing={"workers": {"national": 0, "local": 0, "donor": 0}}), seed=0)
+    assert len(res.workers) == 0 and list(res.workers.columns)[:2] == ["worker_id", "employer"]
+    assert res.summary["cases_resolved"] == 0 and res.summary["cases_opened"] > 0
