@@ -320,19 +320,19 @@ class CPModel(Model):
             p_drop = cw.drop_active_weekly * (1.0 - cases.competence[active])
             p_lost = 0.0 if self.cms_working else self.cfg.coordination.record_loss_weekly_without_cms
             r = rng.random(len(active))
-            outcome = np.full(len(active), C.STILL_OPEN)  # later assignments take precedence
-            outcome[r < p_drop + p_lost] = C.FILE_LOST
-            outcome[r < p_drop] = C.FAMILY_DROPPED
-            outcome[timed_out] = C.TIME_LIMIT
-            outcome[ref_failed] = C.REFERRAL_FAILED
-            outcome[resolved] = C.CLOSED_RESOLVED
+            outcome = np.full(len(active), C.WHY_OPEN)  # later assignments take precedence
+            outcome[r < p_drop + p_lost] = C.WHY_FILE_LOST
+            outcome[r < p_drop] = C.WHY_FAMILY_DROPPED
+            outcome[timed_out] = C.WHY_TIME_LIMIT
+            outcome[ref_failed] = C.WHY_REFERRAL_FAILED
+            outcome[resolved] = C.WHY_RESOLVED
             reason.update((int(c), int(o)) for c, o in zip(active, outcome, strict=True) if o)
 
         if len(waiting):
             r = rng.random(len(waiting))
             timed_out = (w - cases.opened_week[waiting]) >= cw.max_case_weeks
-            outcome = np.where(r < cw.drop_while_waiting_weekly, C.FAMILY_DROPPED, C.STILL_OPEN)
-            outcome[timed_out] = C.TIME_LIMIT
+            outcome = np.where(r < cw.drop_while_waiting_weekly, C.WHY_FAMILY_DROPPED, C.WHY_OPEN)
+            outcome[timed_out] = C.WHY_TIME_LIMIT
             reason.update((int(c), int(o)) for c, o in zip(waiting, outcome, strict=True) if o)
 
         window = self.cfg.harm.recurrence_window_weeks

@@ -106,3 +106,17 @@ def test_a_city_without_workers_runs_and_keeps_everyone_waiting() -> None:
     res = run(small(staffing={"workers": {"national": 0, "local": 0, "donor": 0}}), seed=0)
     assert len(res.workers) == 0 and list(res.workers.columns)[:2] == ["worker_id", "employer"]
     assert res.summary["cases_resolved"] == 0 and res.summary["cases_opened"] > 0
+
+
+def test_refused_referrals_fail_and_leave_the_case_unresolved() -> None:
+    """With partners that never accept, no referral is ever delivered; such cases close unresolved."""
+    never = {"base_acceptance": 0.0, "sop": False, "mou": False, "hub": False, "shared_cms": False}
+    res = collect(finished_model(small(coordination=never), seed=0))
+    cases = res.cases
+    assert (cases.referral == "done").sum() == 0
+    assert res.summary["referrals_completed"] == 0
+    failed = cases[cases.referral == "failed"]
+    assert len(failed) > 0 and (failed.referral_attempts == 3).all()
+    closed_failed = failed[failed.closed_week >= 0]
+    assert set(closed_failed.status) <= {"unresolved", "dropped"}
+    assert (closed_failed.close_reason == "referral_failed").any()
