@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +131,7 @@ def _atomic(path: Path, write: Any) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="cpsim-collect", description=__doc__.splitlines()[0])
+    parser.error = lambda msg: parser.exit(2, f"cpsim-collect: error: {msg}\n")  # one line, exit 2
     parser.add_argument("dir", type=Path, help="a sweep directory (e.g. multirun/demo)")
     parser.add_argument("--report", action="store_true", help="also draw the figures and write report.md/html")
     args = parser.parse_args(argv)
@@ -144,7 +144,6 @@ def main(argv: list[str] | None = None) -> None:
         from experiments.report import write_report  # plotting libraries only when asked
 
         print(f"report: {write_report(args.dir, sweep)}")
-    sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -76,18 +76,23 @@ def run_point(
     sweep_dir: Path | None = None,
     resume: bool = True,
     job: int = 0,
-    simulate: Callable[[Config, int], Results] = run,
+    simulate: Callable[[Config, int], Results] | None = None,
 ) -> dict[str, Any]:
-    """Run (or reuse) one point; never raise on a model error. Returns a small dict for Hydra."""
+    """Run (or reuse) one point; never raise on a model error. Returns a small dict for Hydra.
+    `simulate(config, seed)` defaults to `sim.run.run`."""
     final = Path(job_dir) / POINT_DIR
     base = {"job": job, "seeds": list(seeds), "params": dict(params), "timeseries": timeseries}
     started = time.perf_counter()
     try:
         config = config_from_dict(data)
         key = point_key(config, seeds, timeseries)
-        if resume and (reused := _reuse(final, key, sweep_dir)):
-            return {"point": key, "status": "reused", **reused}
-        runs, series = _simulate(config, seeds, params, job, key, timeseries, simulate)
+        if resume and finished(final, key):
+            return {"point": key, "status": "reused", "from": str(final)}
+        if sweep_dir is not None:
+            _displace(final, key, Path(sweep_dir))
+        if resume and sweep_dir is not None and (other := _reuse(final, key, Path(sweep_dir))):
+            return {"point": key, "status": "reused", "from": str(other)}
+        runs, series = _simulate(config, seeds, params, job, key, timeseries, simulate or run)
     except Exception as exc:  # a failing point is recorded and the sweep goes on
         info = {**base, "key": None, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
         info["traceback"] = traceback.format_exc()
@@ -122,14 +127,10 @@ def _simulate(
     return pd.DataFrame(rows), series[front + [c for c in series.columns if c not in front]]
 
 
-def _reuse(final: Path, key: str, sweep_dir: Path | None) -> dict[str, Any] | None:
-    """A finished point with this key: in the job's own directory, or elsewhere in the sweep (copied here)."""
-    if finished(final, key):
-        return {"from": str(final)}
-    if sweep_dir is None:
-        return None
+def _reuse(final: Path, key: str, sweep_dir: Path) -> Path | None:
+    """A finished point with this key elsewhere in the sweep (the index says where), copied here."""
     try:
-        other = Path((Path(sweep_dir) / INDEX_DIR / key).read_text().strip())
+        other = Path((sweep_dir / INDEX_DIR / key).read_text().strip())
     except OSError:
         return None
     if not finished(other, key) or other.resolve() == final.resolve():
@@ -138,7 +139,20 @@ def _reuse(final: Path, key: str, sweep_dir: Path | None) -> dict[str, Any] | No
     shutil.rmtree(partial, ignore_errors=True)
     shutil.copytree(other, partial)
     _swap(partial, final)
-    return {"from": str(other)}
+    return other
+
+
+def _displace(final: Path, key: str, sweep_dir: Path) -> None:
+    """Keep a finished point of another key that sits in this job dir (the sweep was re-ordered) in the
+    index's stash, so the job that now owns it can still find it."""
+    info = read_point(final)
+    if info is None or info.get("status") != "ok" or info.get("key") in (None, key):
+        return
+    stash = sweep_dir / INDEX_DIR / "stash" / info["key"]
+    shutil.rmtree(stash, ignore_errors=True)
+    stash.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(final, stash)
+    _index(sweep_dir, info["key"], stash)
 
 
 def _write(

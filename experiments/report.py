@@ -8,6 +8,7 @@ their families and harm draws, so the interval (a t interval of the mean paired 
 from __future__ import annotations
 
 import html
+import logging
 import math
 from pathlib import Path
 
@@ -87,6 +88,7 @@ HEADER = ["parameter", "level", "KPI", "mean at level", "effect", "90% interval"
 def write_report(root: Path, sweep: Sweep) -> Path:
     """Draw the figures into `root/figures/` and write `root/report.md` and `root/report.html`."""
     root = Path(root)
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)  # category-axis notes would flood Hydra's log
     figures = sweep_figures(sweep.runs, sweep.timeseries, sweep.swept, sweep.levels, root / "figures")
     table = effects(sweep.runs, sweep.swept, sweep.levels)
     table.to_csv(root / "effects.csv", index=False)
