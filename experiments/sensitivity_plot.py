@@ -20,7 +20,9 @@ def tornado(morris: pd.DataFrame, sobol: pd.DataFrame, path: Path) -> Path:
     fig, axes = plt.subplots(2, len(outputs), figsize=(7 * len(outputs), 9), squeeze=False)
     for col, out in enumerate(outputs):
         m = morris[morris.output == out].nsmallest(TOP, "rank")
-        sns.barplot(data=m, y="factor", x="mu_star", hue="group", dodge=False, ax=axes[0][col])
+        sns.barplot(
+            data=m, y="factor", x="mu_star", hue="group", hue_order=["lever", "assumed"], dodge=False, ax=axes[0][col]
+        )
         axes[0][col].errorbar(m.mu_star, range(len(m)), xerr=m.mu_star_conf, fmt="none", color="black", lw=1)
         axes[0][col].set(title=f"{out}: Morris screening (top {TOP})", xlabel="mu* (mean |elementary effect|)")
         s = sobol[sobol.output == out].melt(
