@@ -44,6 +44,7 @@ _COLUMNS: dict[str, type] = {
     "closed_week": np.int32,
     "close_reason": np.int8,
     "progress": np.float64,
+    "competence": np.float64,  # the assigned worker's skill for this case's severity, this week
     "work_needed": np.float64,
     "referral": np.int8,
     "referral_agency": np.int8,

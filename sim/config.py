@@ -369,6 +369,9 @@ class CoordinationConfig:
     hub_bonus: float = share(0.08, "acceptance gain from a hub", "assumed; 000 l.619")
     regional_law_bonus: float = share(0.12, "acceptance gain when a regional law binds agencies", "000 l.723")
     actor_penalty: float = share(0.02, "acceptance loss per partner above four without a hub", "assumed; Axelrod")
+    role_overlap_penalty: float = share(
+        0.02, "acceptance loss per extra employer group with overlapping roles", "assumed (0-0.05); 000 l.679"
+    )
     base_delay_weeks: float = positive(6.0, "mean weeks before an accepted referral is served", "assumed", 104.0)
     cms_delay_reduction: float = share(0.5, "share of delay removed by a working shared CMS", "assumed")
     hub_delay_reduction: float = share(0.3, "share of delay removed by a hub", "assumed")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.cases import CHANNELS
-from sim.config import BUDGET_LINES, HARM_TYPES, NEED_TYPES, PARTNER_AGENCIES, PAYERS
+from sim.config import BUDGET_LINES, HARM_TYPES, NEED_TYPES, PAYERS
 
 if TYPE_CHECKING:
     from sim.model import CPModel
@@ -125,7 +125,12 @@ def _sustainability(model: CPModel, cases: pd.DataFrame) -> dict[str, float]:
     """Resolution in the two years after the funder's exit over the two years before its withdrawal began."""
     start = model.cfg.run.start_year
     exit_year = model.funder.exit_year()
-    out = {"funder_exit_year": float(exit_year) if exit_year else math.nan, "sustainability_index": math.nan}
+    out = {
+        "funder_exit_year": float(exit_year) if exit_year else math.nan,
+        "resolution_before_withdrawal": math.nan,
+        "resolution_after_exit": math.nan,
+        "sustainability_index": math.nan,
+    }
     if exit_year is None:
         return out
     w0 = 52 * (model.cfg.funding.withdrawal_start_year - start)
@@ -194,6 +199,3 @@ def _scorecard(model: CPModel, weekly: pd.DataFrame, s: dict) -> dict[str, float
     }
     parts["scorecard_total"] = float(np.mean(list(parts.values())))
     return parts
-
-
-__all__ = ["summarise", "resolution_rate", "PARTNER_AGENCIES"]
