@@ -44,49 +44,28 @@ Model = Callable[[np.ndarray], np.ndarray]  # samples (n, d) -> outputs (n, k)
 
 
 def morris_screen(prob: dict, model: Model, outputs: tuple[str, ...], trajectories: int, seed: int) -> pd.DataFrame:
-    """Morris mu*, sigma and mu* confidence for every factor and output (long table)."""
+    """Morris mu*, sigma and mu* confidence for every factor and output (long table, ranked by mu*)."""
     x = morris_sample.sample(prob, trajectories, num_levels=4, seed=seed)
     y = model(x)
-    frames = []
-    for k, out in enumerate(outputs):
-        res = morris_analyze.analyze(prob, x, y[:, k], num_levels=4, seed=seed)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "output": out,
-                    "factor": prob["names"],
-                    "mu_star": res["mu_star"],
-                    "sigma": res["sigma"],
-                    "mu_star_conf": res["mu_star_conf"],
-                }
-            )
-        )
-    table = pd.concat(frames, ignore_index=True)
-    table["rank"] = table.groupby("output")["mu_star"].rank(ascending=False, method="first").astype(int)
-    return table.sort_values(["output", "rank"], ignore_index=True)
+    results = [morris_analyze.analyze(prob, x, y[:, k], num_levels=4, seed=seed) for k in range(len(outputs))]
+    return _ranked(prob, outputs, results, ("mu_star", "sigma", "mu_star_conf"), by="mu_star")
 
 
 def sobol_indices(prob: dict, model: Model, outputs: tuple[str, ...], n: int, seed: int) -> pd.DataFrame:
-    """Sobol S1 and ST with 95% confidence half-widths for every factor and output (long table)."""
+    """Sobol S1 and ST with 95% confidence half-widths for every factor and output (long table, ranked by ST)."""
     x = sobol_sample.sample(prob, n, calc_second_order=False, seed=seed)
     y = model(x)
-    frames = []
-    for k, out in enumerate(outputs):
-        res = sobol_analyze.analyze(prob, y[:, k], calc_second_order=False, seed=seed)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "output": out,
-                    "factor": prob["names"],
-                    "S1": res["S1"],
-                    "S1_conf": res["S1_conf"],
-                    "ST": res["ST"],
-                    "ST_conf": res["ST_conf"],
-                }
-            )
-        )
+    results = [sobol_analyze.analyze(prob, y[:, k], calc_second_order=False, seed=seed) for k in range(len(outputs))]
+    return _ranked(prob, outputs, results, ("S1", "S1_conf", "ST", "ST_conf"), by="ST")
+
+
+def _ranked(prob: dict, outputs: tuple[str, ...], results: list, keys: tuple[str, ...], by: str) -> pd.DataFrame:
+    frames = [
+        pd.DataFrame({"output": out, "factor": prob["names"], **{k: res[k] for k in keys}})
+        for out, res in zip(outputs, results, strict=True)
+    ]
     table = pd.concat(frames, ignore_index=True)
-    table["rank"] = table.groupby("output")["ST"].rank(ascending=False, method="first").astype(int)
+    table["rank"] = table.groupby("output")[by].rank(ascending=False, method="first").astype(int)
     return table.sort_values(["output", "rank"], ignore_index=True)
 
 

@@ -9,6 +9,7 @@ import pytest
 from SALib.test_functions import Ishigami
 
 from experiments.sensitivity import morris_screen, ranking_markdown, shortlist, sobol_indices
+from experiments.sensitivity_plot import tornado
 from experiments.space import apply, assumed_factors, lever_factors, problem
 from sim.validate import config_from_dict
 
@@ -27,7 +28,7 @@ def test_sobol_recovers_ishigami_indices() -> None:
     assert table.factor.tolist() == ["x1", "x2", "x3"]  # ranked by ST
 
 
-def test_morris_ranks_a_linear_model_by_its_slopes() -> None:
+def test_morris_ranks_a_linear_model_by_its_slopes(tmp_path) -> None:
     prob = {"num_vars": 4, "names": ["a", "b", "c", "d"], "bounds": [[0, 1], [0, 1], [0, 2], [0, 1]]}
     # y1 = 5a + b + 0c + 3d: mu* is each slope times its range; y2 depends on c alone
     model = lambda x: np.column_stack([5 * x[:, 0] + x[:, 1] + 3 * x[:, 3], x[:, 2]])  # noqa: E731
@@ -37,7 +38,9 @@ def test_morris_ranks_a_linear_model_by_its_slopes() -> None:
     assert y1.mu_star.to_dict() == pytest.approx({"a": 5.0, "d": 3.0, "b": 1.0, "c": 0.0})
     assert shortlist(table, top=1) == ["a", "c"]  # each output's leader
     sobol = sobol_indices(prob, model, ("y1", "y2"), 64, seed=0)
-    assert "| 1 | a | " in ranking_markdown(table.assign(group="x"), sobol.assign(group="x"), top=2).split("## y2")[0]
+    table, sobol = table.assign(group="lever"), sobol.assign(group="assumed")
+    assert "| 1 | a | " in ranking_markdown(table, sobol, top=2).split("## y2")[0]
+    assert tornado(table, sobol, tmp_path / "tornado.png").stat().st_size > 10_000
 
 
 def test_parameter_space_corners_are_valid_configs() -> None:
