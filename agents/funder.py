@@ -3,6 +3,8 @@
 Before the withdrawal starts the funder pays `funder_share` of each line's planned cost; from
 `withdrawal_start_year` that share falls to zero at once (abrupt), in equal steps over `taper_years` (linear),
 or geometrically (exponential: ~5% left after `taper_years`, nothing after twice that). 000 l.753.
+A transition plan (`transition.years`), when given, replaces that shape: the funder pays the plan entry's
+share of each line, year by year.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from mesa import Agent
 
-from sim.config import BUDGET_LINES, FundingConfig
+from sim.config import BUDGET_LINES, FundingConfig, TransitionConfig
 from sim.ledger import Ledger
 
 if TYPE_CHECKING:
@@ -35,15 +37,32 @@ def withdrawal_factor(funding: FundingConfig, year: int) -> float:
 
 
 class Funder(Agent):
-    def __init__(self, model: CPModel, funding: FundingConfig) -> None:
+    def __init__(self, model: CPModel, funding: FundingConfig, transition: TransitionConfig | None = None) -> None:
         super().__init__(model)
         self.funding = funding
+        self.transition = transition or TransitionConfig()
 
     def share(self, line: str, year: int) -> float:
+        entry = self.transition.entry(year)
+        if entry is not None:
+            return getattr(entry.funder_share, line)
+        if self.transition.years:  # before a plan's first entry: the original commitment
+            return getattr(self.funding.funder_share, line)
         return getattr(self.funding.funder_share, line) * withdrawal_factor(self.funding, year)
+
+    def withdrawal_start_year(self) -> int | None:
+        """First year the funder pays less than its original commitment on some line (None if it never does)."""
+        if not self.transition.years:
+            return None if self.funding.withdrawal_shape == "none" else self.funding.withdrawal_start_year
+        for entry in self.transition.years:
+            if any(self.share(line, entry.year) < getattr(self.funding.funder_share, line) for line in BUDGET_LINES):
+                return entry.year
+        return None
 
     def exit_year(self) -> int | None:
         """First year in which the funder pays nothing, if that happens before the plan runs out."""
+        if self.transition.years:
+            return self._plan_exit_year()
         f = self.funding
         if f.withdrawal_shape == "none":
             return None
@@ -51,6 +70,15 @@ class Funder(Agent):
         while withdrawal_factor(f, year) > 0 and year < f.withdrawal_start_year + 200:
             year += 1
         return year
+
+    def _plan_exit_year(self) -> int | None:
+        """Start of the final run of plan entries in which the funder pays nothing on any line."""
+        exit_year = None
+        for entry in reversed(self.transition.years):
+            if any(getattr(entry.funder_share, line) > 0 for line in BUDGET_LINES):
+                break
+            exit_year = entry.year
+        return exit_year
 
     def disburse(self, year: int, planned: dict[str, float], ledger: Ledger) -> None:
         for line in BUDGET_LINES:

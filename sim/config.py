@@ -44,6 +44,8 @@ VULNERABILITIES = (
     "street_involved",
 )
 REGULATIONS = ("none", "mayoral", "regional_law")
+# lines the local government cuts first when its programme budget is short: programme extras before staff
+DEFAULT_CUT_ORDER = ("training", "mentoring", "outreach", "prevention", "case_management_system", "worker_contracts")
 WITHDRAWAL_SHAPES = ("none", "abrupt", "linear", "exponential")
 
 
@@ -106,6 +108,16 @@ class LineValues:
     outreach: float = 0.0
     worker_contracts: float = 0.0
     prevention: float = 0.0
+
+
+@dataclass
+class LineYears:
+    training: int = 0
+    mentoring: int = 0
+    case_management_system: int = 0
+    outreach: int = 0
+    worker_contracts: int = 0
+    prevention: int = 0
 
 
 @dataclass
@@ -505,6 +517,51 @@ class FundingConfig:
 
 
 @dataclass
+class TransitionYear:
+    """One year of a funding-transition plan; it holds until the next entry's year."""
+
+    year: int = param(2015, "first calendar year this entry applies (until the next entry)", lo=1900, hi=2200)
+    funder_share: LineValues = param(
+        LineValues, "share of each line's planned cost the funder pays this year", "plan", lo=0.0, hi=1.0
+    )
+    local_budget: float = positive(
+        1e9, "Rp m / year the local government can put into programme lines (routine + pickup); default: no limit"
+    )
+    positions: EmployerCounts = param(
+        lambda: StaffingConfig().workers, "worker positions by employer this year", "plan", 0, 1e4
+    )
+
+
+@dataclass
+class TransitionConfig:
+    """A funding-transition plan year by year (written by `cpsim-plans` from a plan file). While `years` is
+    empty the funding section's withdrawal shape, pickup share and delay, and staffing.workers apply; once it
+    holds entries, the funder pays the entry's shares, the local government picks up by line, and positions
+    follow the entry. Before the first entry's year the funding and staffing sections apply."""
+
+    years: list[TransitionYear] = param(list, "plan entries in increasing year order (empty = no plan)", "plan")
+    pickup_share: LineValues = param(
+        LineValues, "share of the funder's withdrawn money the local government replaces, by line", "plan", 0.0, 1.0
+    )
+    pickup_delay_years: LineYears = param(LineYears, "years before local pickup of each line starts", "plan", 0, 50)
+    cut_order: list[str] = param(
+        lambda: list(DEFAULT_CUT_ORDER),
+        "lines cut first when the local budget cannot cover every line (unlisted lines are cut last)",
+        "plan",
+        choices=BUDGET_LINES,
+    )
+
+    def entry(self, year: int) -> TransitionYear | None:
+        """The plan entry in force in `year`: the last one starting at or before it (None before the first)."""
+        current = None
+        for item in self.years:
+            if item.year > year:
+                break
+            current = item
+        return current
+
+
+@dataclass
 class Config:
     run: RunConfig = field(default_factory=RunConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
@@ -518,6 +575,7 @@ class Config:
     prevention: PreventionConfig = field(default_factory=PreventionConfig)
     workforce: WorkforceConfig = field(default_factory=WorkforceConfig)
     funding: FundingConfig = field(default_factory=FundingConfig)
+    transition: TransitionConfig = field(default_factory=TransitionConfig)
 
     @property
     def n_weeks(self) -> int:

@@ -38,14 +38,14 @@ class CPModel(Model):
         self.family_agents: dict[int, Family] = {}
         self.cases = C.CaseTable()
         self.ledger = Ledger(self.n_weeks)
-        self.funder = Funder(self, config.funding)
-        self.government = LocalGovernment(self, config.funding)
+        self.funder = Funder(self, config.funding, config.transition)
+        self.government = LocalGovernment(self, config.funding, config.transition)
         self.hub = IntegratedHub(self, config.coordination.hub)
         capacity = config.coordination.agency_capacity_per_week
         self.partners = [Agency(self, name, getattr(capacity, name)) for name in PARTNER_AGENCIES]
         self.n_partners = sum(a.capacity_per_week > 0 for a in self.partners)
 
-        self.positions = {e: getattr(config.staffing.workers, e) for e in EMPLOYERS}
+        self.positions = self.planned_positions(config.run.start_year)
         self.workers: list[SocialWorker] = []  # active
         self.worker_log: list[SocialWorker] = []  # everyone ever employed; index = worker id
         self.vacancies: list[tuple[int, str]] = []  # (week it can be filled, employer)
@@ -82,6 +82,12 @@ class CPModel(Model):
     @property
     def year(self) -> int:
         return self.cfg.run.start_year + self.week // 52
+
+    def planned_positions(self, year: int) -> dict[str, int]:
+        """Worker positions by employer in a year: the transition plan's entry if any, else staffing.workers."""
+        entry = self.cfg.transition.entry(year)
+        counts = self.cfg.staffing.workers if entry is None else entry.positions
+        return {e: getattr(counts, e) for e in EMPLOYERS}
 
     def planned_costs(self, year: int) -> dict[str, float]:
         """Planned cost per budget line for a year (Rp m): what full delivery of the programme would cost."""
@@ -120,6 +126,8 @@ class CPModel(Model):
         cfg, ledger = self.cfg, self.ledger
         if w % 52 == 0:
             year = self.year
+            if self.cfg.transition.years:
+                self._set_positions(self.planned_positions(year), w)
             planned = self.planned_costs(year)
             self.funder.disburse(year, planned, ledger)
             self.government.disburse(year, planned, self.funder, ledger, self.streams.funding)
@@ -148,6 +156,21 @@ class CPModel(Model):
         self.terms = referral_terms(
             cfg.coordination, self.government.regulation, self.cms_working, self.n_partners, employer_groups
         )
+
+    def _set_positions(self, positions: dict[str, int], w: int) -> None:
+        """Follow a hiring plan: new posts are advertised (filled after the hiring lag); abolished posts go
+        first from the vacancies, then the most recently hired worker's contract ends."""
+        for employer, n in positions.items():
+            change = n - self.positions[employer]
+            self.vacancies.extend([(w + self.cfg.staffing.hiring_lag_weeks, employer)] * max(0, change))
+            for _ in range(-change):
+                mine = [v for v in self.vacancies if v[1] == employer]
+                if mine:
+                    self.vacancies.remove(mine[-1])
+                else:
+                    last = max((wk for wk in self.workers if wk.employer == employer), key=lambda wk: wk.log_id)
+                    self._separate(last, w, "contract_ended", refill=False)
+            self.positions[employer] = n
 
     def _pay_salaries(self, w: int) -> None:
         """Civil servants (national, local) are on routine payroll, paid as they go. Donor contracts are paid
@@ -397,8 +420,9 @@ class CPModel(Model):
         self.worker_log.append(worker)
         self.workers.append(worker)
 
-    def _separate(self, worker: SocialWorker, w: int, reason: str) -> None:
-        """A worker leaves: their open cases go back to the waiting list and the position falls vacant."""
+    def _separate(self, worker: SocialWorker, w: int, reason: str, refill: bool = True) -> None:
+        """A worker leaves: their open cases go back to the waiting list and the position falls vacant
+        (unless the post itself is abolished)."""
         worker.leave(w, reason)
         self.workers.remove(worker)
         cases = self.cases
@@ -406,7 +430,8 @@ class CPModel(Model):
         cases.status[theirs] = C.WAITING
         cases.worker[theirs] = -1
         worker.caseload = 0
-        self.vacancies.append((w + self.cfg.staffing.hiring_lag_weeks, worker.employer))
+        if refill:
+            self.vacancies.append((w + self.cfg.staffing.hiring_lag_weeks, worker.employer))
         self.metrics.exits[w] += 1
         self.metrics.layoffs[w] += reason == "contract_ended"
 

@@ -131,9 +131,10 @@ def _sustainability(model: CPModel, cases: pd.DataFrame) -> dict[str, float]:
         "resolution_after_exit": math.nan,
         "sustainability_index": math.nan,
     }
-    if exit_year is None:
+    withdrawal_year = model.funder.withdrawal_start_year()
+    if exit_year is None or withdrawal_year is None:
         return out
-    w0 = 52 * (model.cfg.funding.withdrawal_start_year - start)
+    w0 = 52 * (withdrawal_year - start)
     we = 52 * (exit_year - start)
     if w0 - 104 < 0 or we + 104 > model.n_weeks:
         return out
