@@ -36,6 +36,24 @@ def withdrawal_factor(funding: FundingConfig, year: int) -> float:
     return math.exp(-3.0 * years_in / taper)
 
 
+def plan_withdrawal_start(funding: FundingConfig, transition: TransitionConfig) -> int | None:
+    """First plan year in which the funder pays less than its original commitment on some line."""
+    for entry in transition.years:
+        if any(getattr(entry.funder_share, ln) < getattr(funding.funder_share, ln) for ln in BUDGET_LINES):
+            return entry.year
+    return None
+
+
+def plan_exit_year(transition: TransitionConfig) -> int | None:
+    """Start of the final run of plan entries in which the funder pays nothing on any line."""
+    exit_year = None
+    for entry in reversed(transition.years):
+        if any(getattr(entry.funder_share, line) > 0 for line in BUDGET_LINES):
+            break
+        exit_year = entry.year
+    return exit_year
+
+
 class Funder(Agent):
     def __init__(self, model: CPModel, funding: FundingConfig, transition: TransitionConfig | None = None) -> None:
         super().__init__(model)
@@ -54,15 +72,12 @@ class Funder(Agent):
         """First year the funder pays less than its original commitment on some line (None if it never does)."""
         if not self.transition.years:
             return None if self.funding.withdrawal_shape == "none" else self.funding.withdrawal_start_year
-        for entry in self.transition.years:
-            if any(self.share(line, entry.year) < getattr(self.funding.funder_share, line) for line in BUDGET_LINES):
-                return entry.year
-        return None
+        return plan_withdrawal_start(self.funding, self.transition)
 
     def exit_year(self) -> int | None:
         """First year in which the funder pays nothing, if that happens before the plan runs out."""
         if self.transition.years:
-            return self._plan_exit_year()
+            return plan_exit_year(self.transition)
         f = self.funding
         if f.withdrawal_shape == "none":
             return None
@@ -70,15 +85,6 @@ class Funder(Agent):
         while withdrawal_factor(f, year) > 0 and year < f.withdrawal_start_year + 200:
             year += 1
         return year
-
-    def _plan_exit_year(self) -> int | None:
-        """Start of the final run of plan entries in which the funder pays nothing on any line."""
-        exit_year = None
-        for entry in reversed(self.transition.years):
-            if any(getattr(entry.funder_share, line) > 0 for line in BUDGET_LINES):
-                break
-            exit_year = entry.year
-        return exit_year
 
     def disburse(self, year: int, planned: dict[str, float], ledger: Ledger) -> None:
         for line in BUDGET_LINES:
