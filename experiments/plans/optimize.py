@@ -140,14 +140,7 @@ def search(
 
 def _study(job: PickupSearch, trials: int, sampler_seed: int, progress: bool) -> optuna.Study:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(
-        seed=sampler_seed,
-        n_startup_trials=max(1, min(10, trials // 3)),
-        constraints_func=lambda t: (
-            t.user_attrs["resolution_gap"] - job.tolerance,
-            t.user_attrs["incidence_gap"] - job.tolerance,
-        ),
-    )
+    sampler = optuna.samplers.TPESampler(seed=sampler_seed, n_startup_trials=max(1, min(10, trials // 3)))
     study = optuna.create_study(direction="minimize", sampler=sampler)
     # start from two known schedules: the base plan's own pickup, and full pickup at once (matched funding)
     study.enqueue_trial(_params(job, job.base.pickup_share, job.base.pickup_delay_years))
@@ -158,6 +151,8 @@ def _study(job: PickupSearch, trials: int, sampler_seed: int, progress: bool) ->
         share = {ln: trial.suggest_int(f"share_{ln}", 0, SHARE_STEPS) / SHARE_STEPS for ln in job.lines}
         delay = {ln: trial.suggest_int(f"delay_{ln}", 0, MAX_DELAY) for ln in job.lines}
         c = job.evaluate(share, delay)
+        trial.set_constraint("resolution", c.resolution_gap - job.tolerance)  # feasible when <= 0
+        trial.set_constraint("incidence", c.incidence_gap - job.tolerance)
         trial.set_user_attr("resolution_gap", c.resolution_gap)
         trial.set_user_attr("incidence_gap", c.incidence_gap)
         trial.set_user_attr("cost", c.cost)
