@@ -12,10 +12,11 @@ from conftest import small
 
 from experiments.plans.cli import main
 from experiments.plans.optimize import plan_yaml, search
-from experiments.plans.paired import window_kpis
+from experiments.plans.paired import cliffs, window_kpis
 from experiments.plans.plan_file import Plan, load_plan
 from experiments.plans.runner import run_plans
 from experiments.plans.translate import plan_config, scenario_dict
+from experiments.plans.verdict import verdict
 from sim.config import BUDGET_LINES, LineValues
 from sim.run import run
 
@@ -180,3 +181,34 @@ def test_optimizer_finds_a_safe_plan_cheaper_than_matched_cofinancing(tmp_path: 
     assert (ref.resolution_after - opt.resolution_after).mean() <= tolerance
     assert (opt.incidence_after / ref.incidence_after - 1).mean() <= tolerance
     assert opt.spend_local.mean() < matched.spend_local.mean()
+
+
+def test_cliff_is_the_first_quarter_below_the_baseline_by_the_drop() -> None:
+    rows = []
+    for plan, rates in {"base": [0.8, 0.8, 0.8, 0.8], "plan": [0.8, 0.75, 0.7, 0.8]}.items():
+        for quarter, rate in enumerate(rates):
+            year = 2021 + quarter // 4
+            label = f"{year}Q{quarter % 4 + 1}"
+            rows.append({"plan": plan, "quarter": quarter, "label": label, "year": year, "cases_resolved": 100 * rate})
+    quarters = pd.DataFrame(rows).assign(closed=100.0)
+    assert cliffs(quarters, "base", 2021, None, 0.10) == {"base": None, "plan": "2021Q3"}  # 0.70 < 0.9 x 0.80
+    assert cliffs(quarters, "base", 2021, 0.76, 0.10)["plan"] == "2021Q2"  # fixed threshold
+
+
+def test_verdicts_follow_the_intervals() -> None:
+    def table(res: tuple[float, float, float], inc: tuple[float, float, float]) -> pd.DataFrame:
+        rows = [("resolution_after", 0.6, res), ("incidence_after", 70.0, inc)]
+        rows += [("spend_local", 5000.0, (300.0, 200.0, 400.0)), ("spend_funder", 9000.0, (-3000.0, -3100.0, -2900.0))]
+        return pd.DataFrame(
+            [
+                {"plan": "p", "kpi": k, "baseline": b, "delta": d, "delta_lo": lo, "delta_hi": hi}
+                for k, b, (d, lo, hi) in rows
+            ]
+        )
+
+    same = (0.0, 0.0, 0.0)
+    assert verdict(table((-0.005, -0.01, 0.0), same), "p", "b", None, 0.02).startswith("p: holds — ")
+    assert verdict(table((-0.10, -0.12, -0.08), same), "p", "b", "2022Q1", 0.02).startswith("p: falls short")
+    assert verdict(table(same, (3.0, 2.0, 4.0)), "p", "b", None, 0.02).startswith("p: falls short")  # +4% harm
+    assert verdict(table((-0.02, -0.05, 0.01), same), "p", "b", None, 0.02).startswith("p: unclear")
+    assert "cliff 2022Q1" in verdict(table(same, same), "p", "b", "2022Q1", 0.02)

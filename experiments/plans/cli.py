@@ -111,6 +111,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--base", default="linear_taper_3y", help="plan whose funder exit is kept (default linear_taper_3y)")
     p.add_argument("--reference", default="funder_stays", help="plan to stay close to (default funder_stays)")
     p.add_argument("--trials", type=positive_int, default=40, help="candidate schedules to try (default 40)")
+    p.add_argument(
+        "--keep-reach",
+        action="store_true",
+        help="also keep cases opened within tolerance (cutting outreach finds fewer)",
+    )
     p.add_argument("--sampler-seed", type=int, default=0, help="seed of the search itself (default 0)")
     p.add_argument("--out", type=Path, default=Path("optimized_plan.yaml"), help="plan file to write")
     return top
@@ -178,6 +183,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         seeds,
         trials=args.trials,
         tolerance=args.tolerance,
+        keep_reach=args.keep_reach,
         jobs=args.jobs,
         sampler_seed=args.sampler_seed,
         progress=not args.no_progress,
@@ -189,23 +195,31 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     )
     print(
         f"reference {reference.name}: resolution {ref['resolution_after']:.1%}, incidence "
-        f"{ref['incidence_after']:.1f} per 1,000 child-years; city cost {ref['spend_local']:,.0f} Rp m"
+        f"{ref['incidence_after']:.1f} per 1,000 child-years, {ref['cases_opened_after']:,.0f} cases opened; "
+        f"city cost {ref['spend_local']:,.0f} Rp m"
     )
     best = result.best
     if best is None:
+        gaps = ["resolution_gap", "incidence_gap"] + (["reach_gap"] if args.keep_reach else [])
+        closest = result.trials.loc[result.trials[gaps].max(axis=1).idxmin()]
+        shown = ", ".join(f"{gap.removesuffix('_gap')} {100 * closest[gap]:+.1f}%" for gap in gaps)
+        print(f"closest trial ({closest.trial}) misses by: {shown} (tolerance {100 * args.tolerance:.0f}%)")
         print(f"{PROG}: no pickup schedule met the tolerance in {args.trials} trials; nothing written", file=sys.stderr)
         return 1
     pickup = ", ".join(f"{ln} {best.share[ln]:.0%}/{best.delay[ln]}y" for ln in result.searched_lines)
     print(
         f"cheapest feasible: city cost {best.cost:,.0f} Rp m; resolution {-100 * best.resolution_gap:+.1f} pp, "
-        f"incidence {100 * best.incidence_gap:+.1f}% vs {reference.name}; pickup (share/delay) {pickup}"
+        f"incidence {100 * best.incidence_gap:+.1f}%, cases opened {-100 * best.reach_gap:+.1f}% vs {reference.name}; "
+        f"pickup (share/delay) {pickup}"
     )
     header = [
         f"Found by `{PROG} optimize` on scenario {args.scenario} {' '.join(args.overrides)}".rstrip(),
         f"base {base.name}, reference {reference.name}, {len(seeds)} seeds from {args.first_seed}, "
-        f"{args.trials} trials, tolerance {args.tolerance}, {result.seconds:.0f} s",
+        f"{args.trials} trials, tolerance {args.tolerance}{', reach kept' if args.keep_reach else ''}, "
+        f"{result.seconds:.0f} s",
         f"city cost {best.cost:,.0f} Rp m; resolution gap {100 * best.resolution_gap:.1f} pp; "
-        f"incidence gap {100 * best.incidence_gap:.1f}% (from {result.exit_year})",
+        f"incidence gap {100 * best.incidence_gap:.1f}%; cases opened {-100 * best.reach_gap:+.1f}% "
+        f"(from {result.exit_year})",
     ]
     text = plan_yaml(base, best, args.out.stem, header)
     partial = args.out.with_name(args.out.name + ".partial")

@@ -4,7 +4,9 @@ The funder's withdrawal, the legal anchor, hiring, budget and cut order come fro
 varies the local government's pickup share (0, 0.1, ..., 1) and delay (0-2 years) on every line the funder
 pays for after the withdrawal starts. A candidate is feasible when, over the years from the base plan's exit
 to the end, its resolution rate is at most `tolerance` (percentage points) below the reference's and its
-incidence at most `tolerance` (relative) above, as mean paired differences over the same seeds. The cost to
+incidence at most `tolerance` (relative) above, as mean paired differences over the same seeds; with
+`keep_reach`, also the cases opened at most `tolerance` (relative) below, because a plan that cuts outreach
+finds fewer children, which lightens caseloads and can raise the resolution rate. The cost to
 minimise is the local government's spend over the horizon. Optuna's TPE sampler with constraints does the
 search; every candidate is run on the same seeds as the reference (common random numbers).
 """
@@ -40,6 +42,7 @@ class Candidate:
     cost: float  # mean local-government spend, Rp m
     resolution_gap: float  # mean paired (reference - candidate) resolution over the post-exit window
     incidence_gap: float  # mean paired relative rise in incidence over the post-exit window
+    reach_gap: float  # mean paired relative fall in cases opened over the post-exit window
     feasible: bool
 
 
@@ -63,9 +66,11 @@ class PickupSearch:
         scenario: dict[str, Any],
         seeds: list[int],
         tolerance: float,
+        keep_reach: bool,
         pool: Executor | None,
     ) -> None:
         self.base, self.scenario, self.seeds, self.tolerance, self.pool = base, scenario, seeds, tolerance, pool
+        self.keep_reach = keep_reach
         base_cfg = plan_config(base, scenario)
         exit_year = plan_exit_year(base_cfg.transition)
         if exit_year is None or exit_year >= base_cfg.run.end_year:
@@ -100,8 +105,10 @@ class PickupSearch:
             mine, ref = runs.set_index("seed"), self.reference
             res_gap = float((ref.resolution_after - mine.resolution_after).mean())
             inc_gap = float((mine.incidence_after / ref.incidence_after - 1).mean())
-            feasible = res_gap <= self.tolerance and inc_gap <= self.tolerance
-            self.cache[key] = Candidate(share, delay, float(mine.spend_local.mean()), res_gap, inc_gap, feasible)
+            reach_gap = float((1 - mine.cases_opened_after / ref.cases_opened_after).mean())
+            feasible = max(res_gap, inc_gap, reach_gap if self.keep_reach else -1.0) <= self.tolerance
+            cost = float(mine.spend_local.mean())
+            self.cache[key] = Candidate(share, delay, cost, res_gap, inc_gap, reach_gap, feasible)
         return self.cache[key]
 
 
@@ -113,6 +120,7 @@ def search(
     *,
     trials: int = 40,
     tolerance: float = 0.02,
+    keep_reach: bool = False,
     jobs: int = 1,
     sampler_seed: int = 0,
     progress: bool = False,
@@ -120,7 +128,7 @@ def search(
     started = time.perf_counter()
     pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
     try:
-        job = PickupSearch(base, reference, scenario, seeds, tolerance, pool)
+        job = PickupSearch(base, reference, scenario, seeds, tolerance, keep_reach, pool)
         study = _study(job, trials, sampler_seed, progress)
     finally:
         if pool is not None:
@@ -132,6 +140,7 @@ def search(
     reference_kpis = {
         "resolution_after": float(ref.resolution_after.mean()),
         "incidence_after": float(ref.incidence_after.mean()),
+        "cases_opened_after": float(ref.cases_opened_after.mean()),
         "spend_local": float(ref.spend_local.mean()),
     }
     seconds = time.perf_counter() - started
@@ -153,8 +162,11 @@ def _study(job: PickupSearch, trials: int, sampler_seed: int, progress: bool) ->
         c = job.evaluate(share, delay)
         trial.set_constraint("resolution", c.resolution_gap - job.tolerance)  # feasible when <= 0
         trial.set_constraint("incidence", c.incidence_gap - job.tolerance)
+        if job.keep_reach:
+            trial.set_constraint("reach", c.reach_gap - job.tolerance)
         trial.set_user_attr("resolution_gap", c.resolution_gap)
         trial.set_user_attr("incidence_gap", c.incidence_gap)
+        trial.set_user_attr("reach_gap", c.reach_gap)
         trial.set_user_attr("cost", c.cost)
         trial.set_user_attr("feasible", c.feasible)
         bar.update(1)

@@ -28,6 +28,7 @@ class Kpi:
 KPIS = (
     Kpi("resolution_rate", "Resolution rate, whole horizon", "share", +1),
     Kpi("resolution_after", "Resolution rate, transition window", "share", +1),
+    Kpi("cases_opened_after", "Cases opened, transition window", "count", +1),
     Kpi("mean_backlog", "Mean backlog (cases)", "count", -1),
     Kpi("median_weeks_to_resolution", "Median weeks to resolution", "weeks", -1),
     Kpi("incidence_per_1000_child_years", "Incidence per 1,000 child-years", "rate", -1),
@@ -56,10 +57,14 @@ def interval(values: pd.Series | np.ndarray, level: float = LEVEL) -> tuple[floa
 
 
 def window_kpis(runs: pd.DataFrame, quarters: pd.DataFrame, from_year: int) -> pd.DataFrame:
-    """Add resolution and incidence over the window [from_year, end) to each run row."""
+    """Add resolution, incidence and cases opened over the window [from_year, end) to each run row."""
     q = quarters[quarters.year >= from_year]
     per_run = q.groupby(["plan", "seed"], as_index=False).agg(
-        resolved=("cases_resolved", "sum"), closed=("closed", "sum"), harm=("new_harm", "sum"), n=("quarter", "size")
+        resolved=("cases_resolved", "sum"),
+        closed=("closed", "sum"),
+        harm=("new_harm", "sum"),
+        cases_opened_after=("cases_opened", "sum"),
+        n=("quarter", "size"),
     )
     out = runs.merge(per_run, on=["plan", "seed"], how="left")
     out["resolution_after"] = out.resolved / out.closed.where(out.closed > 0)
