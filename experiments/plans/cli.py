@@ -202,7 +202,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if best is None:
         gaps = ["resolution_gap", "incidence_gap"] + (["reach_gap"] if args.keep_reach else [])
         closest = result.trials.loc[result.trials[gaps].max(axis=1).idxmin()]
-        shown = ", ".join(f"{gap.removesuffix('_gap')} {100 * closest[gap]:+.1f}%" for gap in gaps)
+        unit = {"resolution_gap": " pp below", "incidence_gap": "% above", "reach_gap": "% fewer cases"}
+        shown = ", ".join(f"{gap.removesuffix('_gap')} {100 * closest[gap]:.1f}{unit[gap]}" for gap in gaps)
         print(f"closest trial ({closest.trial}) misses by: {shown} (tolerance {100 * args.tolerance:.0f}%)")
         print(f"{PROG}: no pickup schedule met the tolerance in {args.trials} trials; nothing written", file=sys.stderr)
         return 1

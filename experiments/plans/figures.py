@@ -12,6 +12,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from sim.config import PAYERS  # noqa: E402
+from sim.plots import _save  # noqa: E402
 
 BAND = ("pi", 90)  # 5th-95th percentile across seeds: no bootstrap, so figures are deterministic
 
@@ -66,9 +67,3 @@ def plot_comparison(runs: pd.DataFrame, quarters: pd.DataFrame, window_start: in
     plot_cost_by_payer(runs, paths[1])
     plot_sustainability_vs_cost(runs, paths[2])
     return paths
-
-
-def _save(fig: plt.Figure, path: Path) -> None:
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)

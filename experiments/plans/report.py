@@ -12,28 +12,22 @@ import pandas as pd
 from experiments.plans.paired import KPIS
 
 
-def _value(x: float, unit: str) -> str:
+def _value(x: float, unit: str, signed: bool = False) -> str:
+    """A KPI value (or, signed, a difference) in its unit: shares as percent (differences in points)."""
     if x is None or math.isnan(x):
         return "n/a"
+    sign = "+" if signed else ""
     if unit == "share":
-        return f"{100 * x:.1f}%"
+        return f"{100 * x:{sign}.1f}" + ("" if signed else "%")
     if unit == "money":
-        return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2f}"
+        return f"{x:{sign},.0f}" if abs(x) >= 100 else f"{x:{sign}.2f}"
     if unit == "ratio":
-        return f"{x:.2f}"
-    return f"{x:,.1f}"
+        return f"{x:{sign}.2f}"
+    return f"{x:{sign},.1f}"
 
 
 def _delta(x: float, unit: str) -> str:
-    if x is None or math.isnan(x):
-        return "n/a"
-    if unit == "share":
-        return f"{100 * x:+.1f}"
-    if unit == "money":
-        return f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+.2f}"
-    if unit == "ratio":
-        return f"{x:+.2f}"
-    return f"{x:+,.1f}"
+    return _value(x, unit, signed=True)
 
 
 def cell(row: pd.Series, is_baseline: bool) -> str:
