@@ -516,19 +516,28 @@ class FundingConfig:
     mayoral_pickup_reliability: float = share(0.7, "yearly chance pickup happens under a mayoral regulation", "assumed")
 
 
+PLAN_SOURCE = "plan file (cpsim-plans)"
+
+
 @dataclass
 class TransitionYear:
     """One year of a funding-transition plan; it holds until the next entry's year."""
 
-    year: int = param(2015, "first calendar year this entry applies (until the next entry)", lo=1900, hi=2200)
+    year: int = param(2015, "first calendar year this entry applies (until the next entry)", PLAN_SOURCE, 1900, 2200)
     funder_share: LineValues = param(
-        LineValues, "share of each line's planned cost the funder pays this year", "plan", lo=0.0, hi=1.0
+        LineValues,
+        "share of each line's planned cost the funder pays this year",
+        PLAN_SOURCE,
+        lo=0.0,
+        hi=1.0,
     )
     local_budget: float = positive(
-        1e9, "Rp m / year the local government can put into programme lines (routine + pickup); default: no limit"
+        1e9,
+        "Rp m / year the local government can put into programme lines (routine + pickup); default: no limit",
+        PLAN_SOURCE,
     )
     positions: EmployerCounts = param(
-        lambda: StaffingConfig().workers, "worker positions by employer this year", "plan", 0, 1e4
+        lambda: StaffingConfig().workers, "worker positions by employer this year", PLAN_SOURCE, 0, 1e4
     )
 
 
@@ -539,15 +548,21 @@ class TransitionConfig:
     holds entries, the funder pays the entry's shares, the local government picks up by line, and positions
     follow the entry. Before the first entry's year the funding and staffing sections apply."""
 
-    years: list[TransitionYear] = param(list, "plan entries in increasing year order (empty = no plan)", "plan")
+    years: list[TransitionYear] = param(list, "plan entries in increasing year order (empty = no plan)", PLAN_SOURCE)
     pickup_share: LineValues = param(
-        LineValues, "share of the funder's withdrawn money the local government replaces, by line", "plan", 0.0, 1.0
+        LineValues,
+        "share of the funder's withdrawn money the local government replaces, by line",
+        PLAN_SOURCE,
+        0.0,
+        1.0,
     )
-    pickup_delay_years: LineYears = param(LineYears, "years before local pickup of each line starts", "plan", 0, 50)
+    pickup_delay_years: LineYears = param(
+        LineYears, "years before local pickup of each line starts", PLAN_SOURCE, 0, 50
+    )
     cut_order: list[str] = param(
         lambda: list(DEFAULT_CUT_ORDER),
         "lines cut first when the local budget cannot cover every line (unlisted lines are cut last)",
-        "plan",
+        PLAN_SOURCE,
         choices=BUDGET_LINES,
     )
 
