@@ -203,6 +203,7 @@ def test_verdicts_follow_the_intervals() -> None:
     def table(res: tuple[float, float, float], inc: tuple[float, float, float]) -> pd.DataFrame:
         rows = [("resolution_after", 0.6, res), ("incidence_after", 70.0, inc)]
         rows += [("spend_local", 5000.0, (300.0, 200.0, 400.0)), ("spend_funder", 9000.0, (-3000.0, -3100.0, -2900.0))]
+        rows += [("cases_opened_after", 2000.0, (-200.0, -250.0, -150.0))]
         return pd.DataFrame(
             [
                 {"plan": "p", "kpi": k, "baseline": b, "delta": d, "delta_lo": lo, "delta_hi": hi}
@@ -215,4 +216,5 @@ def test_verdicts_follow_the_intervals() -> None:
     assert verdict(table((-0.10, -0.12, -0.08), same), "p", "b", "2022Q1", 0.02).startswith("p: falls short")
     assert verdict(table(same, (3.0, 2.0, 4.0)), "p", "b", None, 0.02).startswith("p: falls short")  # +4% harm
     assert verdict(table((-0.02, -0.05, 0.01), same), "p", "b", None, 0.02).startswith("p: unclear")
-    assert "cliff 2022Q1" in verdict(table(same, same), "p", "b", "2022Q1", 0.02)
+    line = verdict(table(same, same), "p", "b", "2022Q1", 0.02)
+    assert "cases opened -10.0%" in line and "cliff 2022Q1" in line

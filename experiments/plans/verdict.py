@@ -3,7 +3,9 @@ does resolution fall off a cliff?
 
 A plan "holds" when the 90% interval of its paired difference stays within the tolerance on both resolution
 (percentage points) and incidence (relative) over the transition window; it "falls short" when the interval
-lies wholly beyond the tolerance on either; otherwise the seeds cannot tell ("unclear").
+lies wholly beyond the tolerance on either; otherwise the seeds cannot tell ("unclear"). The line also gives
+the change in cases opened (children reached): a plan that cuts outreach finds fewer children, which lightens
+caseloads and can raise the resolution rate while fewer children are helped.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ def verdict(table: pd.DataFrame, plan: str, baseline: str, cliff: str | None, to
         status = "holds"
     else:
         status = "unclear (more seeds needed)"
-    local, funder = row.loc["spend_local"], row.loc["spend_funder"]
+    local, funder, reach = row.loc["spend_local"], row.loc["spend_funder"], row.loc["cases_opened_after"]
     return (
-        f"{plan}: {status} — resolution {_pp(res.delta)} [{_pp(res.delta_lo)}, {_pp(res.delta_hi)}] and incidence "
-        f"{_pct(inc.delta, inc.baseline)} over the transition window; city pays {local.delta:+,.0f} Rp m, "
+        f"{plan}: {status} — resolution {_pp(res.delta)} [{_pp(res.delta_lo)}, {_pp(res.delta_hi)}], incidence "
+        f"{_pct(inc.delta, inc.baseline)}, cases opened {_pct(reach.delta, reach.baseline)} over the transition "
+        f"window; city pays {local.delta:+,.0f} Rp m, "
         f"funder {funder.delta:+,.0f} Rp m vs {baseline}; cliff {cliff or 'none'}"
     )
 
