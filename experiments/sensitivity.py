@@ -14,7 +14,6 @@ import dataclasses
 import json
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from SALib.sample import sobol as sobol_sample
 
 from experiments.space import Factor, apply, assumed_factors, lever_factors, problem
 from sim.outputs import package_versions
+from sim.pool import process_pool
 from sim.run import run
 from sim.validate import config_from_dict
 
@@ -89,7 +89,7 @@ def model_function(
         fn = partial(_simulate, base=base, factors=factors, seed=seed, outputs=outputs)
         if jobs <= 1:
             return np.array([fn(row) for row in x])
-        with ProcessPoolExecutor(jobs) as pool:
+        with process_pool(jobs) as pool:
             return np.array(list(pool.map(fn, x, chunksize=max(1, len(x) // (8 * jobs)))))
 
     return evaluate

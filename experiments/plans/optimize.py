@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ from experiments.plans.plan_file import Plan, PlanError
 from experiments.plans.runner import run_plans
 from experiments.plans.translate import plan_config
 from sim.config import BUDGET_LINES
+from sim.pool import process_pool
 
 SHARE_STEPS = 10  # pickup share in tenths
 MAX_DELAY = 2
@@ -126,7 +127,7 @@ def search(
     progress: bool = False,
 ) -> SearchResult:
     started = time.perf_counter()
-    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    pool = process_pool(jobs) if jobs > 1 else None
     try:
         job = PickupSearch(base, reference, scenario, seeds, tolerance, keep_reach, pool)
         study = _study(job, trials, sampler_seed, progress)

@@ -8,12 +8,13 @@ rows are put back in plan and seed order, so the tables do not depend on the num
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 
 import pandas as pd
 from tqdm import tqdm
 
 from sim.config import BUDGET_LINES, HARM_TYPES, PAYERS, Config
+from sim.pool import process_pool
 from sim.run import run
 
 QUARTER_WEEKS = 13
@@ -52,7 +53,7 @@ def run_plans(
     if given, else to a pool of `jobs` processes (none when jobs is 1)."""
     tasks = [(plan, cfg, seed) for plan, cfg in configs.items() for seed in seeds]
     if pool is None and jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as own:
+        with process_pool(min(jobs, len(tasks))) as own:
             return run_plans(configs, seeds, progress=progress, pool=own)
     bar = tqdm(total=len(tasks), unit="run", desc="plans x seeds", disable=not progress, leave=False)
     done = {}
