@@ -27,14 +27,19 @@ class ReferralTerms:
     mean_delay_weeks: float  # mean wait between acceptance and the service
 
 
-def referral_terms(coord: CoordinationConfig, regulation: str, cms_working: bool, n_partners: int) -> ReferralTerms:
-    """Acceptance and delay of referrals this week, from the coordination arrangements in force."""
+def referral_terms(
+    coord: CoordinationConfig, regulation: str, cms_working: bool, n_partners: int, n_employer_groups: int = 1
+) -> ReferralTerms:
+    """Acceptance and delay of referrals this week, from the coordination arrangements in force.
+
+    Worker groups with different employers and overlapping roles share less information (000 l.679)."""
     acceptance = coord.base_acceptance
     acceptance += coord.sop_bonus * coord.sop + coord.mou_bonus * coord.mou
     acceptance += coord.cms_bonus * cms_working + coord.hub_bonus * coord.hub
     acceptance += coord.regional_law_bonus * (regulation == "regional_law")
     if not coord.hub:  # without a hub every extra actor is another bilateral link to keep up
         acceptance -= coord.actor_penalty * max(0, n_partners - 4)
+    acceptance -= coord.role_overlap_penalty * max(0, n_employer_groups - 1)
     delay = coord.base_delay_weeks * (1.0 - coord.cms_delay_reduction * cms_working)
     delay *= 1.0 - coord.hub_delay_reduction * coord.hub
     return ReferralTerms(min(1.0, max(0.0, acceptance)), delay)

@@ -26,7 +26,7 @@ N_HARM = len(HARM_TYPES)
 NO_EPISODE = -1
 
 
-def _vector(group: object) -> np.ndarray:
+def per_case_type(group: object) -> np.ndarray:
     """Per-case-type values from a CaseTypeValues group, in CASE_TYPES order."""
     return np.array([getattr(group, name) for name in CASE_TYPES], dtype=np.float64)
 
@@ -58,10 +58,10 @@ class FamilyPopulation:
 
         # B[f, j]: weekly hazard of type j at economic stress multiplier 1 (children x risk x own stress)
         relative_risk = self._relative_risk(harm)
-        elasticity = _vector(harm.stress_elasticity)
+        elasticity = per_case_type(harm.stress_elasticity)
         self.elasticity = elasticity
         self.base_hazard = (
-            _vector(harm.weekly_hazard_per_child)[None, :]
+            per_case_type(harm.weekly_hazard_per_child)[None, :]
             * kids[:, None]
             * relative_risk
             * self.stress_base[:, None] ** elasticity[None, :]

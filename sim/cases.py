@@ -22,13 +22,13 @@ REFERRAL_NAMES = ("none", "pending", "queued", "done", "failed")
 CHANNELS = ("outreach", "community", "agency", "ngo")
 # why a case closed unresolved / dropped
 CLOSE_REASONS = ("", "resolved", "time_limit", "referral_failed", "family_dropped", "file_lost")
-STILL_OPEN, CLOSED_RESOLVED, TIME_LIMIT, REFERRAL_FAILED, FAMILY_DROPPED, FILE_LOST = range(6)
+WHY_OPEN, WHY_RESOLVED, WHY_TIME_LIMIT, WHY_REFERRAL_FAILED, WHY_FAMILY_DROPPED, WHY_FILE_LOST = range(6)
 STATUS_OF_REASON = {
-    CLOSED_RESOLVED: RESOLVED,
-    TIME_LIMIT: UNRESOLVED,
-    REFERRAL_FAILED: UNRESOLVED,
-    FAMILY_DROPPED: DROPPED,
-    FILE_LOST: DROPPED,
+    WHY_RESOLVED: RESOLVED,
+    WHY_TIME_LIMIT: UNRESOLVED,
+    WHY_REFERRAL_FAILED: UNRESOLVED,
+    WHY_FAMILY_DROPPED: DROPPED,
+    WHY_FILE_LOST: DROPPED,
 }
 
 _COLUMNS: dict[str, type] = {
@@ -44,6 +44,7 @@ _COLUMNS: dict[str, type] = {
     "closed_week": np.int32,
     "close_reason": np.int8,
     "progress": np.float64,
+    "competence": np.float64,  # the assigned worker's skill for this case's severity, this week
     "work_needed": np.float64,
     "referral": np.int8,
     "referral_agency": np.int8,

@@ -18,9 +18,11 @@ import hydra
 from hydra import compose, initialize_config_module
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
+from experiments.point import point_seeds, run_point
 from sim.app_config import APP_KEYS, AppConfig, register
 from sim.outputs import write_results
 from sim.run import run
@@ -54,6 +56,15 @@ def scenario_names() -> list[str]:
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+def experiment_groups() -> dict[str, list[str]]:
+    """The sweep config groups in `experiments/` (experiment, coordination_level, ...) and their options."""
+    root = resources.files("experiments")
+    groups = [d for d in root.iterdir() if d.is_dir() and not d.name.startswith(("_", ".")) and d.name != "hydra"]
+    return {
+        d.name: sorted(p.name.removesuffix(".yaml") for p in d.iterdir() if p.name.endswith(".yaml")) for d in groups
+    }
+
+
 def _nested(key: str, value: Any) -> dict[str, Any]:
     out: Any = value
     for part in reversed(key.split(".")):
@@ -79,30 +90,37 @@ def check_overrides(args: list[str]) -> None:
         key = ov.key_or_group
         if key.startswith("hydra") or ov.is_delete():
             continue
-        values = _values(ov)
-        if key == "scenario":
-            valid = scenario_names()
-            for v in values:
-                if v not in valid:
-                    raise ConfigError(f"scenario: {v!r} is not allowed; expected one of {', '.join(valid)}")
-        elif key == "+experiment" or key.startswith("experiment"):
-            pass  # sweep definitions are checked by Hydra when it composes them
-        else:
-            for v in values:
-                build(AppConfig, _nested(key.lstrip("+"), v))
+        values = _check_override(ov)
         # compose every scenario in a sweep, and the first value of any other swept field
-        choices.append([f"{key}={v}" for v in (values if key == "scenario" else values[:1])])
+        choices.append([f"{ov.get_key_element()}={v}" for v in (values if key == "scenario" else values[:1])])
     # cross-field rules need the whole composed config: check every scenario choice with the first sweep values
     for combo in itertools.product(*choices) if choices else [()]:
         with initialize_config_module(config_module="scenarios", version_base=None):
             try:
-                composed = compose("config", overrides=list(combo))
+                composed = compose("config", overrides=list(combo), return_hydra_config=True)
             except Exception as exc:
                 raise ConfigError(str(exc).strip().splitlines()[0]) from None
         data = OmegaConf.to_container(composed, resolve=False)
-        for key in (*APP_KEYS, "hydra"):
-            data.pop(key, None)
+        # an experiment file's sweep values get the same checks as swept values typed on the command line
+        sweep = data.pop("hydra").get("sweeper", {}).get("params") or {}
+        for ov in OverridesParser.create().parse_overrides([f"{k}={v}" for k, v in sweep.items()]):
+            _check_override(ov)
+        build(AppConfig, {key: data.pop(key) for key in APP_KEYS if key in data})
         config_from_dict(data)
+
+
+def _check_override(ov: Any) -> list[Any]:
+    """Check each value of one override (a scenario, a sweep group choice or a field); return the values."""
+    key, values = ov.key_or_group, _values(ov)
+    groups = {"scenario": scenario_names(), **experiment_groups()}
+    if key in groups:
+        for v in values:
+            if v not in groups[key]:
+                raise ConfigError(f"{key}: {v!r} is not allowed; expected one of {', '.join(groups[key])}")
+    else:
+        for v in values:
+            build(AppConfig, _nested(key, v))
+    return values
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -116,11 +134,15 @@ def format_summary(summary: dict[str, Any]) -> str:
 
 
 @hydra.main(config_path="pkg://scenarios", config_name="config", version_base=None)
-def hydra_app(cfg: DictConfig) -> float:
+def hydra_app(cfg: DictConfig) -> float | dict[str, Any]:
     for noisy in ("MESA", "matplotlib"):  # Hydra sets the root logger to INFO; Mesa logs every step there
         logging.getLogger(noisy).setLevel(logging.WARNING)
     data = OmegaConf.to_container(cfg, resolve=True)
     options = {key: data.pop(key) for key in APP_KEYS}
+    seeds = point_seeds(options["seed"], options["replicates"], options["seeds"])
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.mode == RunMode.MULTIRUN or len(seeds) > 1 or options["seeds"]:
+        return sweep_job(data, seeds, options)
     config = config_from_dict(data)
     out = Path(HydraConfig.get().runtime.output_dir)
     bar = tqdm(total=config.n_weeks, unit="wk", desc=config.run.name, disable=not options["progress"], leave=False)
@@ -132,6 +154,41 @@ def hydra_app(cfg: DictConfig) -> float:
     print(format_summary(results.summary))
     print(f"\n{config.n_weeks} weeks in {elapsed:.1f} s; results in {written}")
     return float(results.summary["resolution_rate"])
+
+
+def sweep_job(data: dict[str, Any], seeds: list[int], options: dict[str, Any]) -> dict[str, Any]:
+    """One Hydra job of a sweep: this point's config for every seed, written to the job dir (or reused)."""
+    hydra_cfg = HydraConfig.get()
+    multirun = hydra_cfg.mode == RunMode.MULTIRUN
+    out = run_point(
+        data,
+        seeds,
+        Path(hydra_cfg.runtime.output_dir),
+        params=point_params(list(hydra_cfg.overrides.task), data),
+        timeseries=options["timeseries"],
+        sweep_dir=Path(hydra_cfg.sweep.dir) if multirun else None,
+        resume=options["resume"],
+        job=int(hydra_cfg.job.num) if multirun else 0,
+    )
+    logging.getLogger("cpsim").info("point %s: %s (%d seeds)", out["point"], out["status"], len(seeds))
+    return out
+
+
+def point_params(task_overrides: list[str], data: dict[str, Any]) -> dict[str, Any]:
+    """The job's own settings from its overrides: resolved field values, and group choices by group name."""
+    params: dict[str, Any] = {}
+    for ov in OverridesParser.create().parse_overrides(task_overrides):
+        key = ov.key_or_group
+        if key.startswith("hydra") or key in APP_KEYS or ov.is_delete():
+            continue
+        node: Any = data
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, (bool, int, float, str)):
+            params[key] = node
+        elif key == "scenario" or key in experiment_groups():
+            params[key] = str(ov.value())
+    return params
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -44,6 +44,8 @@ VULNERABILITIES = (
     "street_involved",
 )
 REGULATIONS = ("none", "mayoral", "regional_law")
+# lines the local government cuts first when its programme budget is short: programme extras before staff
+DEFAULT_CUT_ORDER = ("training", "mentoring", "outreach", "prevention", "case_management_system", "worker_contracts")
 WITHDRAWAL_SHAPES = ("none", "abrupt", "linear", "exponential")
 
 
@@ -106,6 +108,16 @@ class LineValues:
     outreach: float = 0.0
     worker_contracts: float = 0.0
     prevention: float = 0.0
+
+
+@dataclass
+class LineYears:
+    training: int = 0
+    mentoring: int = 0
+    case_management_system: int = 0
+    outreach: int = 0
+    worker_contracts: int = 0
+    prevention: int = 0
 
 
 @dataclass
@@ -369,6 +381,9 @@ class CoordinationConfig:
     hub_bonus: float = share(0.08, "acceptance gain from a hub", "assumed; 000 l.619")
     regional_law_bonus: float = share(0.12, "acceptance gain when a regional law binds agencies", "000 l.723")
     actor_penalty: float = share(0.02, "acceptance loss per partner above four without a hub", "assumed; Axelrod")
+    role_overlap_penalty: float = share(
+        0.02, "acceptance loss per extra employer group with overlapping roles", "assumed (0-0.05); 000 l.679"
+    )
     base_delay_weeks: float = positive(6.0, "mean weeks before an accepted referral is served", "assumed", 104.0)
     cms_delay_reduction: float = share(0.5, "share of delay removed by a working shared CMS", "assumed")
     hub_delay_reduction: float = share(0.3, "share of delay removed by a hub", "assumed")
@@ -501,6 +516,66 @@ class FundingConfig:
     mayoral_pickup_reliability: float = share(0.7, "yearly chance pickup happens under a mayoral regulation", "assumed")
 
 
+PLAN_SOURCE = "plan file (cpsim-plans)"
+
+
+@dataclass
+class TransitionYear:
+    """One year of a funding-transition plan; it holds until the next entry's year."""
+
+    year: int = param(2015, "first calendar year this entry applies (until the next entry)", PLAN_SOURCE, 1900, 2200)
+    funder_share: LineValues = param(
+        LineValues,
+        "share of each line's planned cost the funder pays this year",
+        PLAN_SOURCE,
+        lo=0.0,
+        hi=1.0,
+    )
+    local_budget: float = positive(
+        1e9,
+        "Rp m / year the local government can put into programme lines (routine + pickup); default: no limit",
+        PLAN_SOURCE,
+    )
+    positions: EmployerCounts = param(
+        lambda: StaffingConfig().workers, "worker positions by employer this year", PLAN_SOURCE, 0, 1e4
+    )
+
+
+@dataclass
+class TransitionConfig:
+    """A funding-transition plan year by year (written by `cpsim-plans` from a plan file). While `years` is
+    empty the funding section's withdrawal shape, pickup share and delay, and staffing.workers apply; once it
+    holds entries, the funder pays the entry's shares, the local government picks up by line, and positions
+    follow the entry. Before the first entry's year the funding and staffing sections apply."""
+
+    years: list[TransitionYear] = param(list, "plan entries in increasing year order (empty = no plan)", PLAN_SOURCE)
+    pickup_share: LineValues = param(
+        LineValues,
+        "share of the funder's withdrawn money the local government replaces, by line",
+        PLAN_SOURCE,
+        0.0,
+        1.0,
+    )
+    pickup_delay_years: LineYears = param(
+        LineYears, "years before local pickup of each line starts", PLAN_SOURCE, 0, 50
+    )
+    cut_order: list[str] = param(
+        lambda: list(DEFAULT_CUT_ORDER),
+        "lines cut first when the local budget cannot cover every line (unlisted lines are cut last)",
+        PLAN_SOURCE,
+        choices=BUDGET_LINES,
+    )
+
+    def entry(self, year: int) -> TransitionYear | None:
+        """The plan entry in force in `year`: the last one starting at or before it (None before the first)."""
+        current = None
+        for item in self.years:
+            if item.year > year:
+                break
+            current = item
+        return current
+
+
 @dataclass
 class Config:
     run: RunConfig = field(default_factory=RunConfig)
@@ -515,6 +590,7 @@ class Config:
     prevention: PreventionConfig = field(default_factory=PreventionConfig)
     workforce: WorkforceConfig = field(default_factory=WorkforceConfig)
     funding: FundingConfig = field(default_factory=FundingConfig)
+    transition: TransitionConfig = field(default_factory=TransitionConfig)
 
     @property
     def n_weeks(self) -> int:

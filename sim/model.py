@@ -11,12 +11,12 @@ import numpy as np
 from mesa import Model
 
 from agents.agency import Agency, IntegratedHub, ReferralTerms, referral_terms
-from agents.family import Family, FamilyPopulation, _vector
+from agents.family import Family, FamilyPopulation, per_case_type
 from agents.funder import Funder
 from agents.local_government import LocalGovernment
 from agents.social_worker import SocialWorker, WorkingConditions
 from sim import cases as C
-from sim.config import BUDGET_LINES, CASE_TYPES, EMPLOYERS, HARM_TYPES, PARTNER_AGENCIES, Config
+from sim.config import CASE_TYPES, EMPLOYERS, PARTNER_AGENCIES, Config
 from sim.ledger import Ledger
 from sim.metrics import WeeklyMetrics
 from sim.streams import Streams
@@ -38,14 +38,14 @@ class CPModel(Model):
         self.family_agents: dict[int, Family] = {}
         self.cases = C.CaseTable()
         self.ledger = Ledger(self.n_weeks)
-        self.funder = Funder(self, config.funding)
-        self.government = LocalGovernment(self, config.funding)
+        self.funder = Funder(self, config.funding, config.transition)
+        self.government = LocalGovernment(self, config.funding, config.transition)
         self.hub = IntegratedHub(self, config.coordination.hub)
         capacity = config.coordination.agency_capacity_per_week
         self.partners = [Agency(self, name, getattr(capacity, name)) for name in PARTNER_AGENCIES]
         self.n_partners = sum(a.capacity_per_week > 0 for a in self.partners)
 
-        self.positions = {e: getattr(config.staffing.workers, e) for e in EMPLOYERS}
+        self.positions = self.planned_positions(config.run.start_year)
         self.workers: list[SocialWorker] = []  # active
         self.worker_log: list[SocialWorker] = []  # everyone ever employed; index = worker id
         self.vacancies: list[tuple[int, str]] = []  # (week it can be filled, employer)
@@ -55,17 +55,17 @@ class CPModel(Model):
 
         self.stress = _stress_by_week(config)
         self.session_weeks = _session_weeks(config)
-        self.work_weeks = _vector(config.casework.work_weeks)
-        self.high_share = _vector(config.harm.high_severity_share)
-        self.referral_share = _vector(config.coordination.referral_share)
+        self.work_weeks = per_case_type(config.casework.work_weeks)
+        self.high_share = per_case_type(config.harm.high_severity_share)
+        self.referral_share = per_case_type(config.coordination.referral_share)
         self.referral_code = np.array(
             [PARTNER_AGENCIES.index(getattr(config.coordination.referral_agency, t)) for t in CASE_TYPES]
         )
         det = config.detection
-        self.p_outreach = _vector(det.outreach_weekly)
-        self.p_community = _vector(det.community_report_weekly)
-        self.p_agency = _vector(det.agency_channel_weekly)
-        self.p_ngo = _vector(det.ngo_identification_weekly)
+        self.p_outreach = per_case_type(det.outreach_weekly)
+        self.p_community = per_case_type(det.community_report_weekly)
+        self.p_agency = per_case_type(det.agency_channel_weekly)
+        self.p_ngo = per_case_type(det.ngo_identification_weekly)
 
         # this week's funding-dependent levels, set in step 1
         self.cms_working = False
@@ -82,6 +82,12 @@ class CPModel(Model):
     @property
     def year(self) -> int:
         return self.cfg.run.start_year + self.week // 52
+
+    def planned_positions(self, year: int) -> dict[str, int]:
+        """Worker positions by employer in a year: the transition plan's entry if any, else staffing.workers."""
+        entry = self.cfg.transition.entry(year)
+        counts = self.cfg.staffing.workers if entry is None else entry.positions
+        return {e: getattr(counts, e) for e in EMPLOYERS}
 
     def planned_costs(self, year: int) -> dict[str, float]:
         """Planned cost per budget line for a year (Rp m): what full delivery of the programme would cost."""
@@ -120,6 +126,8 @@ class CPModel(Model):
         cfg, ledger = self.cfg, self.ledger
         if w % 52 == 0:
             year = self.year
+            if self.cfg.transition.years:
+                self._set_positions(self.planned_positions(year), w)
             planned = self.planned_costs(year)
             self.funder.disburse(year, planned, ledger)
             self.government.disburse(year, planned, self.funder, ledger, self.streams.funding)
@@ -127,9 +135,12 @@ class CPModel(Model):
         self._pay_salaries(w)
         weekly = self.planned_costs(self.year)
         fractions = {}
+        weeks_left = 52 - w % 52
         for line in PROGRAMME_LINES:
             need = weekly[line] / 52
-            fractions[line] = ledger.spend(w, line, need, DONOR_PAYERS) / need if need > 0 else 0.0
+            # pace the year's money evenly instead of running the line dry before December
+            budget = min(need, ledger.available(line, DONOR_PAYERS) / weeks_left)
+            fractions[line] = ledger.spend(w, line, budget, DONOR_PAYERS) / need if need > 0 else 0.0
         self.mentoring_intensity = fractions["mentoring"]
         self.cms_working = cfg.coordination.shared_cms and fractions["case_management_system"] > 0.999
         self.outreach_intensity = fractions["outreach"]
@@ -141,21 +152,49 @@ class CPModel(Model):
         if w in self.session_weeks and self.workers:
             need = cfg.training.session_cost_per_worker * len(self.workers)
             self.training_fraction = ledger.spend(w, "training", need, DONOR_PAYERS) / need
-        self.terms = referral_terms(cfg.coordination, self.government.regulation, self.cms_working, self.n_partners)
+        employer_groups = len({wk.employer for wk in self.workers})
+        self.terms = referral_terms(
+            cfg.coordination, self.government.regulation, self.cms_working, self.n_partners, employer_groups
+        )
+
+    def _set_positions(self, positions: dict[str, int], w: int) -> None:
+        """Follow a hiring plan: new posts are advertised (filled after the hiring lag); abolished posts go
+        first from the vacancies, then the most recently hired worker's contract ends."""
+        for employer, n in positions.items():
+            change = n - self.positions[employer]
+            self.vacancies.extend([(w + self.cfg.staffing.hiring_lag_weeks, employer)] * max(0, change))
+            for _ in range(-change):
+                mine = [v for v in self.vacancies if v[1] == employer]
+                if mine:
+                    self.vacancies.remove(mine[-1])
+                else:
+                    last = max((wk for wk in self.workers if wk.employer == employer), key=lambda wk: wk.log_id)
+                    self._separate(last, w, "contract_ended", refill=False)
+            self.positions[employer] = n
 
     def _pay_salaries(self, w: int) -> None:
-        """Civil servants (national, local) are on routine payroll, paid as they go. Donor-contract workers are
-        paid from the programme's worker-contract line (funder money, then local co-financing or pickup)."""
+        """Civil servants (national, local) are on routine payroll, paid as they go. Donor contracts are paid
+        from the worker-contract line (funder money, then local co-financing or pickup); when the line cannot
+        pay every donor worker to the end of the year, the newest contracts end now rather than all later."""
         salary = self.cfg.staffing.salary_per_week
-        for worker in list(self.workers):
+        donors = [wk for wk in self.workers if wk.employer == "donor"]
+        for worker in donors[self._affordable_donor_contracts(w) :]:
+            self._separate(worker, w, "contract_ended")
+        for worker in self.workers:
             cost = getattr(salary, worker.employer)
-            if worker.employer != "donor":
+            if worker.employer == "donor":
+                self.ledger.spend(w, "worker_contracts", cost, DONOR_PAYERS)
+            else:
                 self.ledger.receive(worker.employer, "worker_contracts", cost)
                 self.ledger.spend(w, "worker_contracts", cost, (worker.employer,))
-            elif self.ledger.available("worker_contracts", DONOR_PAYERS) + 1e-9 < cost:
-                self._separate(worker, w, "contract_ended")  # no money to renew the contract
-            else:
-                self.ledger.spend(w, "worker_contracts", cost, DONOR_PAYERS)
+
+    def _affordable_donor_contracts(self, w: int) -> int:
+        """How many donor contracts the worker-contract line can pay until the end of this budget year."""
+        weeks_left = 52 - w % 52
+        cost = self.cfg.staffing.salary_per_week.donor * weeks_left
+        if cost <= 0:
+            return len(self.workers)
+        return int(self.ledger.available("worker_contracts", DONOR_PAYERS) / cost + 1e-6)
 
     # 2 prevention
     def _prevention(self, w: int) -> None:
@@ -265,10 +304,8 @@ class CPModel(Model):
             wid = cases.worker[active]
             competence = np.where(cases.high_severity[active], high[wid], skill[wid])
             overload = np.maximum(0.0, load[wid] / cfg.staffing.caseload_norm - 1.0)
+            cases.competence[active] = competence
             cases.progress[active] += competence / (1.0 + cfg.casework.overload_slowdown * overload)
-            self._competence = dict(zip(active.tolist(), competence.tolist(), strict=True))
-        else:
-            self._competence = {}
 
         rng = self.streams.referral
         pending = active[cases.referral[active] == C.REFERRAL_PENDING]
@@ -304,23 +341,22 @@ class CPModel(Model):
             resolved = done & ((ref == C.NO_REFERRAL) | (ref == C.REFERRAL_DONE))
             ref_failed = done & (ref == C.REFERRAL_FAILED)
             timed_out = (w - cases.opened_week[active]) >= cw.max_case_weeks
-            competence = np.array([self._competence[c] for c in active.tolist()])
-            p_drop = cw.drop_active_weekly * (1.0 - competence)
+            p_drop = cw.drop_active_weekly * (1.0 - cases.competence[active])
             p_lost = 0.0 if self.cms_working else self.cfg.coordination.record_loss_weekly_without_cms
             r = rng.random(len(active))
-            outcome = np.full(len(active), C.STILL_OPEN)  # later assignments take precedence
-            outcome[r < p_drop + p_lost] = C.FILE_LOST
-            outcome[r < p_drop] = C.FAMILY_DROPPED
-            outcome[timed_out] = C.TIME_LIMIT
-            outcome[ref_failed] = C.REFERRAL_FAILED
-            outcome[resolved] = C.CLOSED_RESOLVED
+            outcome = np.full(len(active), C.WHY_OPEN)  # later assignments take precedence
+            outcome[r < p_drop + p_lost] = C.WHY_FILE_LOST
+            outcome[r < p_drop] = C.WHY_FAMILY_DROPPED
+            outcome[timed_out] = C.WHY_TIME_LIMIT
+            outcome[ref_failed] = C.WHY_REFERRAL_FAILED
+            outcome[resolved] = C.WHY_RESOLVED
             reason.update((int(c), int(o)) for c, o in zip(active, outcome, strict=True) if o)
 
         if len(waiting):
             r = rng.random(len(waiting))
             timed_out = (w - cases.opened_week[waiting]) >= cw.max_case_weeks
-            outcome = np.where(r < cw.drop_while_waiting_weekly, C.FAMILY_DROPPED, C.STILL_OPEN)
-            outcome[timed_out] = C.TIME_LIMIT
+            outcome = np.where(r < cw.drop_while_waiting_weekly, C.WHY_FAMILY_DROPPED, C.WHY_OPEN)
+            outcome[timed_out] = C.WHY_TIME_LIMIT
             reason.update((int(c), int(o)) for c, o in zip(waiting, outcome, strict=True) if o)
 
         window = self.cfg.harm.recurrence_window_weeks
@@ -374,20 +410,20 @@ class CPModel(Model):
         self.vacancies = still_vacant
 
     def _can_pay(self, employer: str) -> bool:
-        """Hire on a donor contract only if the line holds 13 weeks' pay for every donor worker plus one."""
+        """Civil-service posts are always funded; a donor contract only if the line can pay it all year."""
         if employer != "donor":
             return True
-        n_donor = sum(wk.employer == "donor" for wk in self.workers) + 1
-        need = 13 * n_donor * self.cfg.staffing.salary_per_week.donor
-        return self.ledger.available("worker_contracts", DONOR_PAYERS) >= need
+        n_donor = sum(wk.employer == "donor" for wk in self.workers)
+        return self._affordable_donor_contracts(self.week) > n_donor
 
     def _hire(self, employer: str) -> None:
         worker = SocialWorker(self, employer, self.week, self.cfg.training, log_id=len(self.worker_log))
         self.worker_log.append(worker)
         self.workers.append(worker)
 
-    def _separate(self, worker: SocialWorker, w: int, reason: str) -> None:
-        """A worker leaves: their open cases go back to the waiting list and the position falls vacant."""
+    def _separate(self, worker: SocialWorker, w: int, reason: str, refill: bool = True) -> None:
+        """A worker leaves: their open cases go back to the waiting list and the position falls vacant
+        (unless the post itself is abolished)."""
         worker.leave(w, reason)
         self.workers.remove(worker)
         cases = self.cases
@@ -395,7 +431,8 @@ class CPModel(Model):
         cases.status[theirs] = C.WAITING
         cases.worker[theirs] = -1
         worker.caseload = 0
-        self.vacancies.append((w + self.cfg.staffing.hiring_lag_weeks, worker.employer))
+        if refill:
+            self.vacancies.append((w + self.cfg.staffing.hiring_lag_weeks, worker.employer))
         self.metrics.exits[w] += 1
         self.metrics.layoffs[w] += reason == "contract_ended"
 
@@ -441,6 +478,3 @@ def _session_weeks(cfg: Config) -> set[int]:
     if tr.refresher_every_weeks <= 0:
         return {0}
     return set(range(0, cfg.n_weeks, tr.refresher_every_weeks))
-
-
-__all__ = ["CPModel", "HARM_TYPES", "BUDGET_LINES"]

@@ -51,6 +51,22 @@ def collect(model: CPModel) -> Results:
     return Results(model.cfg, model.seed, summarise(model, weekly, cases, workers), weekly, cases, workers)
 
 
+WORKER_COLUMNS = (
+    "worker_id",
+    "employer",
+    "hired_week",
+    "exit_week",
+    "exit_reason",
+    "skill",
+    "high_skill",
+    "morale",
+    "experience_weeks",
+    "sessions_attended",
+    "mentored_weeks",
+    "cases_resolved",
+)
+
+
 def worker_frame(model: CPModel) -> pd.DataFrame:
     rows = [
         {
@@ -69,7 +85,8 @@ def worker_frame(model: CPModel) -> pd.DataFrame:
         }
         for w in model.worker_log
     ]
-    return pd.DataFrame(rows).astype({"employer": "category", "exit_reason": "category"})
+    columns = list(WORKER_COLUMNS)
+    return pd.DataFrame(rows, columns=columns).astype({"employer": "category", "exit_reason": "category"})
 
 
 def config_dict(cfg: Config) -> dict[str, Any]:

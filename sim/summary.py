@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.cases import CHANNELS
-from sim.config import BUDGET_LINES, HARM_TYPES, NEED_TYPES, PARTNER_AGENCIES, PAYERS
+from sim.config import BUDGET_LINES, HARM_TYPES, NEED_TYPES, PAYERS
 
 if TYPE_CHECKING:
     from sim.model import CPModel
@@ -127,10 +127,16 @@ def _sustainability(model: CPModel, cases: pd.DataFrame) -> dict[str, float]:
     """Resolution in the two years after the funder's exit over the two years before its withdrawal began."""
     start = model.cfg.run.start_year
     exit_year = model.funder.exit_year()
-    out = {"funder_exit_year": float(exit_year) if exit_year else math.nan, "sustainability_index": math.nan}
-    if exit_year is None:
+    out = {
+        "funder_exit_year": float(exit_year) if exit_year else math.nan,
+        "resolution_before_withdrawal": math.nan,
+        "resolution_after_exit": math.nan,
+        "sustainability_index": math.nan,
+    }
+    withdrawal_year = model.funder.withdrawal_start_year()
+    if exit_year is None or withdrawal_year is None:
         return out
-    w0 = 52 * (model.cfg.funding.withdrawal_start_year - start)
+    w0 = 52 * (withdrawal_year - start)
     we = 52 * (exit_year - start)
     if w0 - 104 < 0 or we + 104 > model.n_weeks:
         return out
@@ -196,6 +202,3 @@ def _scorecard(model: CPModel, weekly: pd.DataFrame, s: dict) -> dict[str, float
     }
     parts["scorecard_total"] = float(np.mean(list(parts.values())))
     return parts
-
-
-__all__ = ["summarise", "resolution_rate", "PARTNER_AGENCIES"]

@@ -7,13 +7,14 @@ of the field that holds them, so `harm.weekly_hazard_per_child.violence` is chec
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import types
 import typing
 from collections.abc import Mapping
 from typing import Any
 
-from sim.config import Config
+from sim.config import Config, field_default
 
 
 class ConfigError(ValueError):
@@ -79,12 +80,15 @@ def build(cls: type, data: Any, path: str = "", inherited: Mapping[str, Any] | N
         raise ConfigError(f"{where}: unknown key; allowed keys here: {', '.join(known)}")
     kwargs = {}
     for name, f in known.items():
-        here = f"{path}.{name}" if path else name
-        meta = dict(f.metadata) or dict(inherited or {})
-        kind = hints[name]
         if name not in data:
             continue
-        kwargs[name] = _build_value(here, data[name], kind, meta)
+        here = f"{path}.{name}" if path else name
+        meta = dict(f.metadata) or dict(inherited or {})
+        value = data[name]
+        if dataclasses.is_dataclass(hints[name]) and isinstance(value, Mapping):
+            # a partial group keeps the field's own defaults (Makassar's), not the group class's zeros
+            value = {**dataclasses.asdict(field_default(f)), **value}
+        kwargs[name] = _build_value(here, value, hints[name], meta)
     return cls(**kwargs)
 
 
@@ -112,7 +116,8 @@ def check_consistency(cfg: Config) -> None:
     total = pop.share_one_vulnerability + pop.share_two_vulnerabilities + pop.share_three_plus_vulnerabilities
     if abs(total - 1.0) > 1e-3:
         raise ConfigError(f"population.share_*_vulnerabilit*: shares sum to {total:.4f}; they must sum to 1")
-    if fund.withdrawal_shape != "none" and not run.start_year <= fund.withdrawal_start_year < run.end_year:
+    plan = cfg.transition.years  # a transition plan replaces the withdrawal shape
+    if not plan and fund.withdrawal_shape != "none" and not run.start_year <= fund.withdrawal_start_year < run.end_year:
         raise ConfigError(
             f"funding.withdrawal_start_year: {fund.withdrawal_start_year} is not allowed; expected a year in "
             f"[{run.start_year}, {run.end_year - 1}] (the horizon), or funding.withdrawal_shape=none"
@@ -130,10 +135,32 @@ def check_consistency(cfg: Config) -> None:
             )
 
 
+def check_transition(cfg: Config) -> None:
+    """A plan's entries run forward in time and, with the routine local shares, never fund a line above 1."""
+    tr = cfg.transition
+    for i, (before, after) in enumerate(itertools.pairwise(tr.years), start=1):
+        if after.year <= before.year:
+            raise ConfigError(
+                f"transition.years[{i}].year: {after.year} is not allowed; expected a year after {before.year}"
+            )
+    for i, entry in enumerate(tr.years):
+        for line in dataclasses.fields(entry.funder_share):
+            total = getattr(entry.funder_share, line.name) + getattr(cfg.funding.local_share, line.name)
+            if total > 1.0 + 1e-9:
+                raise ConfigError(
+                    f"transition.years[{i}].funder_share.{line.name}: funder + routine local shares are {total:g}; "
+                    "together they must be at most 1"
+                )
+    repeated = sorted({line for line in tr.cut_order if tr.cut_order.count(line) > 1})
+    if repeated:
+        raise ConfigError(f"transition.cut_order: {repeated[0]!r} is listed twice; expected each line at most once")
+
+
 def config_from_dict(data: Mapping[str, Any] | None = None) -> Config:
     """A validated `Config` from a (possibly partial, nested) mapping; missing keys take the defaults."""
     cfg = build(Config, data or {})
     check_consistency(cfg)
+    check_transition(cfg)
     return cfg
 
 

@@ -1,0 +1,127 @@
+"""Seaborn figures of a collected sweep: resolution heatmap, KPI trajectories with 90% bands, dose-response
+of a lever, and prevention (incidence) responses. Each function writes one PNG and returns its path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from sim.config import HARM_TYPES  # noqa: E402
+
+LABELS = {
+    "resolution_rate": "resolution rate",
+    "resolution_rate_high_severity": "resolution, high severity",
+    "incidence_per_1000_child_years": "harm per 1,000 child-yr",
+    "detected_share": "detected share of harm",
+    "recurrence_52w": "recurrence within 52 weeks",
+    "median_weeks_to_resolution": "median weeks to resolve",
+    "mean_high_skill_end": "high-severity skill, end",
+    "backlog": "backlog (cases)",
+    "spend_local": "local spend (Rp m)",
+}
+DOSE_KPIS = ("resolution_rate", "resolution_rate_high_severity", "median_weeks_to_resolution", "mean_high_skill_end")
+PREVENTION_KPIS = ("incidence_per_1000_child_years", "detected_share", "recurrence_52w")
+TRAJECTORY_KPIS = ("resolution_rate", "backlog", "incidence_per_1000_child_years", "spend_local")
+MAX_PANEL_PARAMS = 4  # trajectories: one column per swept parameter, at most this many
+
+
+def _label(name: str) -> str:
+    return LABELS.get(name, name.replace("_", " "))
+
+
+def _ordered(frame: pd.DataFrame, param: str, levels: list[Any]) -> pd.DataFrame:
+    """The parameter as an ordered categorical (as text), so axes follow the sweep's order of levels."""
+    out = frame.copy()
+    out[param] = pd.Categorical(out[param].astype(str), categories=[str(v) for v in levels], ordered=True)
+    return out
+
+
+def yearly_kpis(timeseries: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """Per run and year: resolution rate, backlog, harm incidence and local spend (from weekly or yearly rows)."""
+    flows = ["cases_resolved", "cases_unresolved", "cases_dropped", "spend_local", *(f"new_{t}" for t in HARM_TYPES)]
+    keys = ["point_id", "seed", "year"]
+    ts = timeseries.groupby(keys, as_index=False).agg({**{c: "sum" for c in flows}, "backlog": "mean"})
+    ts = ts.merge(runs[["point_id", "seed", "children"]], on=["point_id", "seed"])
+    closed = ts.cases_resolved + ts.cases_unresolved + ts.cases_dropped
+    ts["resolution_rate"] = ts.cases_resolved / closed.where(closed > 0)
+    ts["incidence_per_1000_child_years"] = 1000 * ts[[f"new_{t}" for t in HARM_TYPES]].sum(axis=1) / ts.children
+    return ts[[*keys, *TRAJECTORY_KPIS]]
+
+
+def heatmap(runs: pd.DataFrame, x: str, y: str, levels: dict[str, list[Any]], path: Path, kpi: str) -> Path:
+    """Mean KPI over the x-y grid (other swept parameters and seeds averaged)."""
+    data = _ordered(_ordered(runs, x, levels[x]), y, levels[y])
+    grid = data.pivot_table(index=y, columns=x, values=kpi, aggfunc="mean", observed=False)
+    fig, ax = plt.subplots(figsize=(1.4 * len(grid.columns) + 3, 0.6 * len(grid.index) + 2))
+    sns.heatmap(grid, annot=True, fmt=".2f", cmap="viridis", cbar_kws={"label": _label(kpi)}, ax=ax)
+    ax.set(title=f"Mean {_label(kpi)} ({runs.seed.nunique()} seeds per cell)", xlabel=x, ylabel=y)
+    ax.tick_params(axis="y", rotation=0)
+    return _save(fig, path)
+
+
+def trajectories(yearly: pd.DataFrame, runs: pd.DataFrame, swept: list[str], levels: dict, path: Path) -> Path:
+    """KPIs per year: mean and the band holding 90% of runs, by each swept parameter's value."""
+    params = swept[:MAX_PANEL_PARAMS] or ["point_id"]
+    data = yearly.merge(runs[["point_id", "seed", *swept]], on=["point_id", "seed"])
+    fig, axes = plt.subplots(
+        len(TRAJECTORY_KPIS), len(params), figsize=(4.2 * len(params), 2.8 * len(TRAJECTORY_KPIS)), squeeze=False
+    )
+    for col, param in enumerate(params):
+        frame = _ordered(data, param, levels.get(param, sorted(data[param].unique())))
+        for row, kpi in enumerate(TRAJECTORY_KPIS):
+            ax = axes[row][col]
+            sns.lineplot(
+                data=frame, x="year", y=kpi, hue=param, estimator="mean", errorbar=("pi", 90), ax=ax, legend=row == 0
+            )
+            ax.set(ylabel=_label(kpi) if col == 0 else "", title=param if row == 0 else "")
+    fig.suptitle("KPI trajectories: mean and 90% band of runs (seeds and other swept parameters)")
+    return _save(fig, path)
+
+
+def response(runs: pd.DataFrame, swept: list[str], levels: dict, kpis: tuple[str, ...], title: str, path: Path) -> Path:
+    """Mean KPI by each swept parameter's value with a 90% bootstrap interval of the mean."""
+    params = swept or ["point_id"]
+    fig, axes = plt.subplots(len(params), len(kpis), figsize=(3.6 * len(kpis), 3.0 * len(params)), squeeze=False)
+    for row, param in enumerate(params):
+        frame = _ordered(runs, param, levels.get(param, sorted(runs[param].unique())))
+        for col, kpi in enumerate(kpis):
+            ax = axes[row][col]
+            sns.pointplot(data=frame, x=param, y=kpi, errorbar=("ci", 90), seed=0, ax=ax, capsize=0.15)
+            ax.set(ylabel=_label(kpi), xlabel=param)
+            ax.tick_params(axis="x", rotation=30)
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def sweep_figures(runs: pd.DataFrame, timeseries: pd.DataFrame, swept: list[str], levels: dict, out: Path) -> dict:
+    """Every figure the sweep supports (the heatmap needs two swept parameters); {kind: path}."""
+    out.mkdir(parents=True, exist_ok=True)
+    sns.set_theme(style="whitegrid")
+    paths: dict[str, Path] = {}
+    if len(swept) >= 2:
+        paths["heatmap"] = heatmap(runs, swept[0], swept[1], levels, out / "heatmap_resolution.png", "resolution_rate")
+    if len(timeseries):
+        paths["trajectories"] = trajectories(
+            yearly_kpis(timeseries, runs), runs, swept, levels, out / "trajectories.png"
+        )
+    paths["dose_response"] = response(
+        runs, swept, levels, DOSE_KPIS, "Dose-response: case resolution and skill", out / "dose_response.png"
+    )
+    paths["prevention"] = response(
+        runs, swept, levels, PREVENTION_KPIS, "Prevention: harm incidence and detection", out / "prevention.png"
+    )
+    return paths
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

@@ -1,0 +1,1 @@
+"""Funding-transition planner: plan files -> configs -> paired runs -> comparison, report and search."""

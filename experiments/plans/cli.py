@@ -1,0 +1,247 @@
+"""`cpsim-plans`: test funding-transition plans.
+
+    cpsim-plans copy linear_taper_3y my_plan.yaml             # start from an example
+    cpsim-plans check my_plan.yaml --scenario makassar_pksai   # validate against a scenario's horizon
+    cpsim-plans compare funder_stays my_plan.yaml --scenario makassar_pksai --seeds 20
+    cpsim-plans optimize --scenario makassar_pksai --base linear_taper_3y --out cheapest.yaml
+
+Bad input (a plan file, an option, a scenario override) gives one line naming what is wrong and exit status 2,
+before anything is run or written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import NoReturn
+
+from experiments.plans.compare import compare_plans, terminal_report, write_comparison
+from experiments.plans.optimize import plan_yaml, search
+from experiments.plans.plan_file import PlanError, example_names, load_plan, resolve
+from experiments.plans.translate import plan_config, scenario_dict
+from sim.validate import ConfigError
+
+PROG = "cpsim-plans"
+
+
+class UsageError(ValueError):
+    """A bad command-line option."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other bad input
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; expected a whole number >= 1") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; expected a whole number >= 1")
+    return value
+
+
+def fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; expected a number in [0, 1]")
+    return value
+
+
+def _scenario_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scenario", default="makassar_pksai", help="scenario name (default: makassar_pksai)")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario value, e.g. --set population.n_children=20000 (repeatable)",
+    )
+
+
+def _run_options(p: argparse.ArgumentParser, seeds: int) -> None:
+    p.add_argument("--seeds", type=positive_int, default=seeds, help=f"number of paired seeds (default {seeds})")
+    p.add_argument("--first-seed", type=int, default=0, help="first seed (default 0)")
+    p.add_argument(
+        "--jobs", type=positive_int, default=2, help="worker processes (default 2; results do not depend on it)"
+    )
+    p.add_argument(
+        "--tolerance", type=fraction, default=0.02, help="resolution points / relative incidence (default 0.02)"
+    )
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = Parser(prog=PROG, description="Test funding-transition plans: copy, check, compare, optimize.")
+    sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    p = sub.add_parser("list", help="list the example plans")
+
+    p = sub.add_parser("copy", help="copy an example plan to a file you can edit")
+    p.add_argument("example", help="example name (see `cpsim-plans list`)")
+    p.add_argument("dest", type=Path)
+
+    p = sub.add_parser("check", help="validate plan files against a scenario")
+    p.add_argument("plans", nargs="+", help="plan files or example names")
+    _scenario_options(p)
+
+    p = sub.add_parser("compare", help="run plans on the same seeds and compare them with the first")
+    p.add_argument("plans", nargs="+", help="plan files or example names; the first is the baseline")
+    _scenario_options(p)
+    _run_options(p, seeds=10)
+    p.add_argument("--out", type=Path, help="output directory (default outputs/plans/<time>)")
+    p.add_argument("--cliff-threshold", type=fraction, help="cliff when quarterly resolution falls below this rate")
+    p.add_argument(
+        "--cliff-drop", type=fraction, default=0.10, help="else: cliff when it falls this share below the baseline's"
+    )
+
+    p = sub.add_parser("optimize", help="find the cheapest local pickup that keeps protection near a reference")
+    _scenario_options(p)
+    _run_options(p, seeds=5)
+    p.add_argument("--base", default="linear_taper_3y", help="plan whose funder exit is kept (default linear_taper_3y)")
+    p.add_argument("--reference", default="funder_stays", help="plan to stay close to (default funder_stays)")
+    p.add_argument("--trials", type=positive_int, default=40, help="candidate schedules to try (default 40)")
+    p.add_argument(
+        "--keep-reach",
+        action="store_true",
+        help="also keep cases opened within tolerance (cutting outreach finds fewer)",
+    )
+    p.add_argument("--sampler-seed", type=int, default=0, help="seed of the search itself (default 0)")
+    p.add_argument("--out", type=Path, default=Path("optimized_plan.yaml"), help="plan file to write")
+    return top
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    for name in example_names():
+        print(f"{name:22s} {load_plan(name).description}")
+    return 0
+
+
+def cmd_copy(args: argparse.Namespace) -> int:
+    if args.example not in example_names():
+        raise UsageError(f"example: {args.example!r} is not allowed; expected one of {', '.join(example_names())}")
+    if args.dest.exists():
+        raise UsageError(f"dest: {str(args.dest)!r} already exists; expected a new file name")
+    shutil.copyfile(resolve(args.example), args.dest)
+    print(f"wrote {args.dest}: edit it, then `{PROG} compare funder_stays {args.dest} --scenario makassar_pksai`")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    scenario = scenario_dict(args.scenario, args.overrides)
+    for spec in args.plans:
+        plan = load_plan(spec)
+        cfg = plan_config(plan, scenario)
+        years = ", ".join(str(e.year) for e in cfg.transition.years)
+        print(f"ok: {plan.name} ({plan.path}): plan entries for {years}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    plans = [load_plan(spec) for spec in args.plans]
+    scenario = scenario_dict(args.scenario, args.overrides)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    out = args.out or Path("outputs/plans") / time.strftime("%Y-%m-%d_%H-%M-%S")
+    info = {"scenario": args.scenario, "overrides": " ".join(args.overrides)}
+    comp = compare_plans(
+        plans,
+        scenario,
+        seeds,
+        jobs=args.jobs,
+        progress=not args.no_progress,
+        tolerance=args.tolerance,
+        cliff_threshold=args.cliff_threshold,
+        cliff_drop=args.cliff_drop,
+        info=info,
+    )
+    print(terminal_report(comp))
+    written = write_comparison(comp, out, plans)
+    print(
+        f"\n{len(plans)} plans x {len(seeds)} seeds in {comp.meta['wall_seconds']:.0f} s; report: {written}/report.html"
+    )
+    return 0
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    base, reference = load_plan(args.base), load_plan(args.reference)
+    scenario = scenario_dict(args.scenario, args.overrides)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    result = search(
+        base,
+        reference,
+        scenario,
+        seeds,
+        trials=args.trials,
+        tolerance=args.tolerance,
+        keep_reach=args.keep_reach,
+        jobs=args.jobs,
+        sampler_seed=args.sampler_seed,
+        progress=not args.no_progress,
+    )
+    ref = result.reference
+    print(
+        f"{args.trials} trials x {len(seeds)} seeds in {result.seconds:.0f} s; lines searched: "
+        f"{', '.join(result.searched_lines)}; window from {result.exit_year} (the funder's exit)"
+    )
+    print(
+        f"reference {reference.name}: resolution {ref['resolution_after']:.1%}, incidence "
+        f"{ref['incidence_after']:.1f} per 1,000 child-years, {ref['cases_opened_after']:,.0f} cases opened; "
+        f"city cost {ref['spend_local']:,.0f} Rp m"
+    )
+    best = result.best
+    if best is None:
+        gaps = ["resolution_gap", "incidence_gap"] + (["reach_gap"] if args.keep_reach else [])
+        closest = result.trials.loc[result.trials[gaps].max(axis=1).idxmin()]
+        unit = {"resolution_gap": " pp below", "incidence_gap": "% above", "reach_gap": "% fewer cases"}
+        shown = ", ".join(f"{gap.removesuffix('_gap')} {100 * closest[gap]:.1f}{unit[gap]}" for gap in gaps)
+        print(f"closest trial ({closest.trial}) misses by: {shown} (tolerance {100 * args.tolerance:.0f}%)")
+        print(f"{PROG}: no pickup schedule met the tolerance in {args.trials} trials; nothing written", file=sys.stderr)
+        return 1
+    pickup = ", ".join(f"{ln} {best.share[ln]:.0%}/{best.delay[ln]}y" for ln in result.searched_lines)
+    print(
+        f"cheapest feasible: city cost {best.cost:,.0f} Rp m; resolution {-100 * best.resolution_gap:+.1f} pp, "
+        f"incidence {100 * best.incidence_gap:+.1f}%, cases opened {-100 * best.reach_gap:+.1f}% vs {reference.name}; "
+        f"pickup (share/delay) {pickup}"
+    )
+    header = [
+        f"Found by `{PROG} optimize` on scenario {args.scenario} {' '.join(args.overrides)}".rstrip(),
+        f"base {base.name}, reference {reference.name}, {len(seeds)} seeds from {args.first_seed}, "
+        f"{args.trials} trials, tolerance {args.tolerance}{', reach kept' if args.keep_reach else ''}, "
+        f"{result.seconds:.0f} s",
+        f"city cost {best.cost:,.0f} Rp m; resolution gap {100 * best.resolution_gap:.1f} pp; "
+        f"incidence gap {100 * best.incidence_gap:.1f}%; cases opened {-100 * best.reach_gap:+.1f}% "
+        f"(from {result.exit_year})",
+    ]
+    text = plan_yaml(base, best, args.out.stem, header)
+    partial = args.out.with_name(args.out.name + ".partial")
+    partial.write_text(text)
+    partial.replace(args.out)
+    print(f"wrote {args.out}")
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "copy": cmd_copy, "check": cmd_check, "compare": cmd_compare, "optimize": cmd_optimize}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        code = COMMANDS[args.command](args)
+    except (PlanError, ConfigError, UsageError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

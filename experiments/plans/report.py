@@ -1,0 +1,125 @@
+"""Text of a plan comparison: the KPI matrix (baseline value, then paired differences with 90% intervals) for
+the terminal, and the same content as a Markdown and an HTML report embedding the figures."""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import pandas as pd
+
+from experiments.plans.paired import KPIS
+
+
+def _value(x: float, unit: str, signed: bool = False) -> str:
+    """A KPI value (or, signed, a difference) in its unit: shares as percent (differences in points)."""
+    if x is None or math.isnan(x):
+        return "n/a"
+    sign = "+" if signed else ""
+    if unit == "share":
+        return f"{100 * x:{sign}.1f}" + ("" if signed else "%")
+    if unit == "money":
+        return f"{x:{sign},.0f}" if abs(x) >= 100 else f"{x:{sign}.2f}"
+    if unit == "ratio":
+        return f"{x:{sign}.2f}"
+    return f"{x:{sign},.1f}"
+
+
+def _delta(x: float, unit: str) -> str:
+    return _value(x, unit, signed=True)
+
+
+def cell(row: pd.Series, is_baseline: bool) -> str:
+    """Baseline: its mean. Other plans: paired difference [90% interval]; the plan's own mean [interval] where
+    the baseline has no value (e.g. sustainability when the funder never leaves)."""
+    if is_baseline or math.isnan(row.baseline):
+        lo, hi = _value(row.value_lo, row.unit), _value(row.value_hi, row.unit)
+        own = _value(row.value, row.unit)
+        return own if is_baseline or lo == "n/a" else f"{own} [{lo}, {hi}]"
+    pp = " pp" if row.unit == "share" else ""
+    return f"{_delta(row.delta, row.unit)}{pp} [{_delta(row.delta_lo, row.unit)}, {_delta(row.delta_hi, row.unit)}]"
+
+
+def kpi_matrix(table: pd.DataFrame, plans: list[str], baseline: str, cliffs: dict[str, str | None]) -> pd.DataFrame:
+    """Rows: KPIs (and the cliff); columns: plans. Strings ready to print."""
+    rows: dict[str, dict[str, str]] = {}
+    for kpi in KPIS:
+        rows[kpi.label] = {}
+        for plan in plans:
+            row = table[(table.plan == plan) & (table.kpi == kpi.key)].iloc[0]
+            rows[kpi.label][plan] = cell(row, plan == baseline)
+    rows["Cliff (first quarter below threshold)"] = {plan: cliffs.get(plan) or "none" for plan in plans}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=plans)
+
+
+def terminal_table(matrix: pd.DataFrame) -> str:
+    label_width = max(len(label) for label in matrix.index)
+    widths = [max(len(str(c)), *(len(v) for v in matrix[c])) for c in matrix.columns]
+    head = " " * label_width + "  " + "  ".join(f"{c:>{w}}" for c, w in zip(matrix.columns, widths, strict=True))
+    lines = [head]
+    for label, row in matrix.iterrows():
+        cells = "  ".join(f"{v:>{w}}" for v, w in zip(row, widths, strict=True))
+        lines.append(f"{label:<{label_width}}  {cells}")
+    return "\n".join(lines)
+
+
+def markdown_table(matrix: pd.DataFrame) -> str:
+    lines = ["| KPI | " + " | ".join(matrix.columns) + " |", "|---" * (len(matrix.columns) + 1) + "|"]
+    lines += [f"| {label} | " + " | ".join(row) + " |" for label, row in matrix.iterrows()]
+    return "\n".join(lines)
+
+
+def intro(meta: dict[str, Any]) -> list[str]:
+    cliff = (
+        f"resolution below {meta['cliff_threshold']:.0%}"
+        if meta["cliff_threshold"] is not None
+        else f"resolution more than {meta['cliff_drop']:.0%} below the baseline's in the same quarter"
+    )
+    return [
+        f"Scenario **{meta['scenario']}** {meta['overrides'] or ''}, {meta['n_seeds']} seeds "
+        f"(seeds {meta['seeds'][0]}–{meta['seeds'][-1]}, the same for every plan: paired).",
+        f"Baseline: **{meta['baseline']}**. Cells show the paired difference plan − baseline and its 90% "
+        f"t-interval (shares in percentage points, money in Rp million over the horizon); the baseline column "
+        f"shows its own mean. Transition window: from {meta['window_start']} to the end of the horizon.",
+        f"Cliff: first quarter from {meta['window_start']} with {cliff} (cases pooled over seeds). "
+        f"Verdict tolerance: {meta['tolerance']:.0%} (resolution in points, incidence relative).",
+    ]
+
+
+FIGURES = (
+    ("trajectories", "Quarterly resolution, backlog and workers; bands hold 90% of seeds"),
+    ("cost_by_payer", "Cost over the horizon by payer"),
+    ("sustainability_vs_cost", "Sustainability and transition-window resolution against the city's cost"),
+)
+
+
+def markdown_report(matrix: pd.DataFrame, verdicts: list[str], meta: dict[str, Any]) -> str:
+    parts = [f"# Funding-transition plans: {', '.join(matrix.columns)}", "", *intro(meta), "", "## Verdicts", ""]
+    parts += [f"- {v}" for v in verdicts]
+    parts += ["", "## Key indicators", "", markdown_table(matrix), "", "## Figures", ""]
+    parts += [f"![{caption}](figures/{name}.png)\n\n*{caption}.*\n" for name, caption in FIGURES]
+    parts += ["## Plans", ""]
+    parts += [f"- **{name}** (`{path}`): {desc}" for name, path, desc in meta["plans"]]
+    parts += ["", f"Run on {meta['platform']} with {meta['versions_line']}; {meta['wall_seconds']:.0f} s."]
+    return "\n".join(parts) + "\n"
+
+
+def html_report(matrix: pd.DataFrame, verdicts: list[str], meta: dict[str, Any]) -> str:
+    e = html.escape
+    body = [f"<h1>Funding-transition plans: {e(', '.join(matrix.columns))}</h1>"]
+    body += [f"<p>{e(p).replace('**', '')}</p>" for p in intro(meta)]
+    body += ["<h2>Verdicts</h2><ul>", *(f"<li>{e(v)}</li>" for v in verdicts), "</ul>", "<h2>Key indicators</h2>"]
+    body.append(matrix.to_html(classes="kpis", border=0, escape=True))
+    body.append("<h2>Figures</h2>")
+    body += [
+        f'<figure><img src="figures/{n}.png" alt="{e(c)}"><figcaption>{e(c)}</figcaption></figure>' for n, c in FIGURES
+    ]
+    body += ["<h2>Plans</h2><ul>", *(f"<li><b>{e(n)}</b> ({e(str(p))}): {e(d)}</li>" for n, p, d in meta["plans"])]
+    body += ["</ul>", f"<p>Run on {e(meta['platform'])} with {e(meta['versions_line'])}.</p>"]
+    style = (
+        "body{font-family:sans-serif;max-width:1200px;margin:auto}table.kpis{border-collapse:collapse;font-size:90%}"
+        "table.kpis td,table.kpis th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}img{max-width:100%}"
+    )
+    head = f"<head><meta charset='utf-8'><title>Funding-transition plans</title><style>{style}</style></head>"
+    return f"<!doctype html><html>{head}<body>{''.join(body)}</body></html>\n"

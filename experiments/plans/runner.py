@@ -1,0 +1,77 @@
+"""Run every plan with the same seeds (common random numbers) and keep small tidy tables.
+
+One row per plan x seed (the run summary) and one row per plan x seed x quarter (flows summed, stocks
+averaged). Runs go to a process pool when `jobs > 1`; every run is a pure function of (config, seed) and the
+rows are put back in plan and seed order, so the tables do not depend on the number of processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Executor, as_completed
+
+import pandas as pd
+from tqdm import tqdm
+
+from sim.config import BUDGET_LINES, HARM_TYPES, PAYERS, Config
+from sim.pool import process_pool
+from sim.run import run
+
+QUARTER_WEEKS = 13
+FLOWS = ["cases_opened", "cases_resolved", "cases_unresolved", "cases_dropped", "new_harm", "exits"]
+FLOWS += [f"spend_{payer}" for payer in PAYERS] + [f"spend_{line}" for line in BUDGET_LINES]
+STOCKS = ["backlog", "waiting", "workers", "mean_skill", "mean_morale", "outreach_intensity", "prevention_intensity"]
+
+
+def quarterly(weekly: pd.DataFrame, start_year: int) -> pd.DataFrame:
+    """Weekly table -> one row per quarter (13 weeks): flows summed, stocks averaged."""
+    w = weekly.assign(new_harm=weekly[[f"new_{t}" for t in HARM_TYPES]].sum(axis=1))
+    w["quarter"] = w["week"] // QUARTER_WEEKS
+    q = w.groupby("quarter", as_index=False).agg({**dict.fromkeys(FLOWS, "sum"), **dict.fromkeys(STOCKS, "mean")})
+    q["year"] = start_year + q["quarter"] // 4
+    q["label"] = q["year"].astype(str) + "Q" + (q["quarter"] % 4 + 1).astype(str)
+    q["time"] = start_year + q["quarter"] / 4 + 0.125  # mid-quarter, for plots
+    closed = q[["cases_resolved", "cases_unresolved", "cases_dropped"]].sum(axis=1)
+    q["closed"] = closed
+    q["resolution_rate"] = q["cases_resolved"] / closed.where(closed > 0)
+    return q
+
+
+def run_one(plan: str, config: Config, seed: int) -> tuple[str, int, dict, pd.DataFrame]:
+    results = run(config, seed)
+    return plan, seed, results.summary, quarterly(results.weekly, config.run.start_year)
+
+
+def run_plans(
+    configs: dict[str, Config],
+    seeds: Sequence[int],
+    jobs: int = 1,
+    progress: bool = False,
+    pool: Executor | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(runs, quarters) for every plan x seed: run summaries, and quarterly trajectories. Runs go to `pool`
+    if given, else to a pool of `jobs` processes (none when jobs is 1)."""
+    tasks = [(plan, cfg, seed) for plan, cfg in configs.items() for seed in seeds]
+    if pool is None and jobs > 1 and len(tasks) > 1:
+        with process_pool(min(jobs, len(tasks))) as own:
+            return run_plans(configs, seeds, progress=progress, pool=own)
+    bar = tqdm(total=len(tasks), unit="run", desc="plans x seeds", disable=not progress, leave=False)
+    done = {}
+    if pool is not None:
+        futures = [pool.submit(run_one, *task) for task in tasks]
+        for future in as_completed(futures):
+            plan, seed, summary, quarters = future.result()
+            done[plan, seed] = summary, quarters
+            bar.update(1)
+    else:
+        for task in tasks:
+            plan, seed, summary, quarters = run_one(*task)
+            done[plan, seed] = summary, quarters
+            bar.update(1)
+    bar.close()
+    runs, quarters = [], []
+    for plan, _, seed in tasks:  # plan order, then seed order, whatever order the runs finished in
+        summary, q = done[plan, seed]
+        runs.append({"plan": plan, **summary})
+        quarters.append(q.assign(plan=plan, seed=seed))
+    return pd.DataFrame(runs), pd.concat(quarters, ignore_index=True)

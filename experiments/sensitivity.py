@@ -1,0 +1,170 @@
+"""`cpsim-sensitivity`: which parameters drive case resolution and prevention (harm incidence)?
+
+Morris elementary effects screen every lever and every "assumed" parameter (experiments/space.py); Sobol
+indices (first order S1, total ST) are then estimated for the shortlist, the top `--top` factors by Morris
+mu* for each output, with every other factor at its default. All model runs share one seed (common random
+numbers), so differences between samples come from the parameters. Writes morris.csv, sobol.csv,
+ranking.md, tornado.png and sensitivity.json (settings, versions) into --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
+
+from experiments.space import Factor, apply, assumed_factors, lever_factors, problem
+from sim.outputs import package_versions
+from sim.pool import process_pool
+from sim.run import run
+from sim.validate import config_from_dict
+
+OUTPUTS = ("resolution_rate", "incidence_per_1000_child_years")
+SCALES = {  # "small" is the test city (about 0.2 s a run); "makassar" the full default (about 1.2 s)
+    "small": {
+        "population": {"n_children": 20_000},
+        "run": {"end_year": 2020},
+        "funding": {"withdrawal_start_year": 2017},
+    },
+    "makassar": {},
+}
+Model = Callable[[np.ndarray], np.ndarray]  # samples (n, d) -> outputs (n, k)
+
+
+def morris_screen(prob: dict, model: Model, outputs: tuple[str, ...], trajectories: int, seed: int) -> pd.DataFrame:
+    """Morris mu*, sigma and mu* confidence for every factor and output (long table, ranked by mu*)."""
+    x = morris_sample.sample(prob, trajectories, num_levels=4, seed=seed)
+    y = model(x)
+    results = [morris_analyze.analyze(prob, x, y[:, k], num_levels=4, seed=seed) for k in range(len(outputs))]
+    return _ranked(prob, outputs, results, ("mu_star", "sigma", "mu_star_conf"), by="mu_star")
+
+
+def sobol_indices(prob: dict, model: Model, outputs: tuple[str, ...], n: int, seed: int) -> pd.DataFrame:
+    """Sobol S1 and ST with 95% confidence half-widths for every factor and output (long table, ranked by ST)."""
+    x = sobol_sample.sample(prob, n, calc_second_order=False, seed=seed)
+    y = model(x)
+    results = [sobol_analyze.analyze(prob, y[:, k], calc_second_order=False, seed=seed) for k in range(len(outputs))]
+    return _ranked(prob, outputs, results, ("S1", "S1_conf", "ST", "ST_conf"), by="ST")
+
+
+def _ranked(prob: dict, outputs: tuple[str, ...], results: list, keys: tuple[str, ...], by: str) -> pd.DataFrame:
+    frames = [
+        pd.DataFrame({"output": out, "factor": prob["names"], **{k: res[k] for k in keys}})
+        for out, res in zip(outputs, results, strict=True)
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    table["rank"] = table.groupby("output")[by].rank(ascending=False, method="first").astype(int)
+    return table.sort_values(["output", "rank"], ignore_index=True)
+
+
+def shortlist(morris: pd.DataFrame, top: int) -> list[str]:
+    """The union of each output's `top` factors by mu*, in rank order."""
+    names = morris[morris["rank"] <= top].sort_values(["rank", "output"])["factor"]
+    return list(dict.fromkeys(names))
+
+
+def _simulate(row: np.ndarray, base: dict, factors: list[Factor], seed: int, outputs: tuple[str, ...]) -> list[float]:
+    summary = run(config_from_dict(apply(base, factors, row)), seed).summary
+    return [float(summary[o]) for o in outputs]
+
+
+def model_function(
+    base: dict, factors: list[Factor], seed: int, jobs: int, outputs: tuple[str, ...] = OUTPUTS
+) -> Model:
+    """The simulator as y = f(x): one run per sample row, in `jobs` processes."""
+
+    def evaluate(x: np.ndarray) -> np.ndarray:
+        fn = partial(_simulate, base=base, factors=factors, seed=seed, outputs=outputs)
+        if jobs <= 1:
+            return np.array([fn(row) for row in x])
+        with process_pool(jobs) as pool:
+            return np.array(list(pool.map(fn, x, chunksize=max(1, len(x) // (8 * jobs)))))
+
+    return evaluate
+
+
+def analyse(base: dict, trajectories: int, sobol_n: int, top: int, seed: int, jobs: int) -> dict[str, Any]:
+    """Morris on levers + assumed parameters, then Sobol on the shortlist (other factors at defaults)."""
+    cfg = config_from_dict(base)
+    base = dataclasses.asdict(cfg)
+    levers = lever_factors(cfg)
+    factors = levers + assumed_factors(cfg, exclude={f.name for f in levers})
+    morris = morris_screen(problem(factors), model_function(base, factors, seed, jobs), OUTPUTS, trajectories, seed)
+    chosen = [f for name in shortlist(morris, top) for f in factors if f.name == name]
+    sobol = sobol_indices(problem(chosen), model_function(base, chosen, seed, jobs), OUTPUTS, sobol_n, seed)
+    groups = {f.name: f.group for f in factors}
+    for table in (morris, sobol):
+        table.insert(2, "group", table["factor"].map(groups))
+    return {"factors": factors, "morris": morris, "sobol": sobol}
+
+
+def ranking_markdown(morris: pd.DataFrame, sobol: pd.DataFrame, top: int) -> str:
+    lines = ["# Sensitivity ranking", ""]
+    for out in dict.fromkeys(morris.output):
+        lines += [f"## {out}", "", "| rank | factor | group | Sobol ST [95%] | Sobol S1 [95%] | Morris mu* |"]
+        lines += ["|---|---|---|---|---|---|"]
+        mu = morris[morris.output == out].set_index("factor")["mu_star"]
+        for _, r in sobol[sobol.output == out].iterrows():
+            lines.append(
+                f"| {r['rank']} | {r.factor} | {r.group} | {r.ST:.3f} [±{r.ST_conf:.3f}] | "
+                f"{r.S1:.3f} [±{r.S1_conf:.3f}] | {mu[r.factor]:.4g} |"
+            )
+        lines += ["", f"Morris screening, top {top} of {mu.size}:", ""]
+        lines += [
+            f"{i + 1}. {name} (mu* {v:.4g})"
+            for i, (name, v) in enumerate(mu.sort_values(ascending=False)[:top].items())
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="cpsim-sensitivity", description=__doc__.splitlines()[0])
+    parser.error = lambda msg: parser.exit(2, f"cpsim-sensitivity: error: {msg}\n")  # one line, exit 2
+    parser.add_argument("--out", type=Path, default=Path("sensitivity"), help="output directory")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small", help="city size and horizon")
+    parser.add_argument("--trajectories", type=int, default=4, help="Morris trajectories (runs: r x (factors+1))")
+    parser.add_argument("--sobol-n", type=int, default=32, help="Sobol base sample, a power of 2 (runs: N x (k+2))")
+    parser.add_argument("--top", type=int, default=4, help="factors per output passed from Morris to Sobol")
+    parser.add_argument("--seed", type=int, default=0, help="model seed shared by all runs, and sampling seed")
+    parser.add_argument("--jobs", type=int, default=2, help="processes")
+    args = parser.parse_args(argv)
+    for name in ("trajectories", "sobol_n", "top", "jobs"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')}: {getattr(args, name)} is not allowed; expected an integer >= 1")
+    if args.sobol_n & (args.sobol_n - 1):
+        parser.error(f"--sobol-n: {args.sobol_n} is not allowed; expected a power of 2")
+    started = time.perf_counter()
+    result = analyse(SCALES[args.scale], args.trajectories, args.sobol_n, args.top, args.seed, args.jobs)
+    args.out.mkdir(parents=True, exist_ok=True)
+    result["morris"].to_csv(args.out / "morris.csv", index=False)
+    result["sobol"].to_csv(args.out / "sobol.csv", index=False)
+    (args.out / "ranking.md").write_text(ranking_markdown(result["morris"], result["sobol"], args.top))
+    from experiments.sensitivity_plot import tornado
+
+    tornado(result["morris"], result["sobol"], args.out / "tornado.png")
+    info = {
+        "settings": {k: str(v) for k, v in vars(args).items()},
+        "factors": [dataclasses.asdict(f) for f in result["factors"]],
+        "wall_seconds": round(time.perf_counter() - started, 1),
+        "versions": package_versions(),
+    }
+    (args.out / "sensitivity.json").write_text(json.dumps(info, indent=2))
+    print(ranking_markdown(result["morris"], result["sobol"], args.top))
+    print(f"{info['wall_seconds']} s; tables and tornado.png in {args.out}/")
+
+
+if __name__ == "__main__":
+    main()

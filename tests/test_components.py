@@ -1,0 +1,83 @@
+"""Unit behaviour of the pieces: population, withdrawal shapes, referral terms, agencies, assignment."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents.agency import ReferralTerms, referral_terms
+from agents.family import FamilyPopulation
+from agents.funder import withdrawal_factor
+from sim.config import CoordinationConfig, FundingConfig
+from sim.model import CPModel
+from sim.validate import config_from_dict
+
+
+def test_population_matches_published_vulnerability_shares() -> None:
+    cfg = config_from_dict({})
+    pop = FamilyPopulation(cfg, np.random.default_rng(0))
+    assert pop.n_children == 137_932
+    by_count = np.bincount(pop.vuln_count, weights=pop.children)[1:] / pop.n_children
+    np.testing.assert_allclose(by_count, [0.7205, 0.2666, 0.0128], atol=0.006)
+    # the number of flags set equals the vulnerability count
+    bits = np.unpackbits(pop.vuln_mask[:, None], axis=1).sum(axis=1)
+    assert (bits == pop.vuln_count).all()
+
+
+@pytest.mark.parametrize(
+    ("shape", "taper", "expected"),
+    [
+        ("none", 3, [1, 1, 1, 1, 1]),
+        ("abrupt", 3, [1, 0, 0, 0, 0]),
+        ("linear", 3, [1, 2 / 3, 1 / 3, 0, 0]),
+    ],
+)
+def test_withdrawal_shapes(shape: str, taper: float, expected: list[float]) -> None:
+    f = FundingConfig(withdrawal_shape=shape, withdrawal_start_year=2021, taper_years=taper)
+    got = [withdrawal_factor(f, y) for y in range(2020, 2025)]
+    np.testing.assert_allclose(got, expected)
+
+
+def test_exponential_withdrawal_decays_then_stops() -> None:
+    f = FundingConfig(withdrawal_shape="exponential", withdrawal_start_year=2021, taper_years=3)
+    got = [withdrawal_factor(f, y) for y in range(2020, 2028)]
+    assert got[0] == 1 and all(a > b for a, b in zip(got[1:6], got[2:7], strict=False))
+    assert got[-1] == 0
+
+
+def test_coordination_raises_acceptance_and_shortens_delay() -> None:
+    weak = CoordinationConfig(hub=False, sop=False, mou=False)
+    strong = CoordinationConfig(hub=True, sop=True, mou=True)
+    t_weak = referral_terms(weak, "none", cms_working=False, n_partners=8)
+    t_strong = referral_terms(strong, "regional_law", cms_working=True, n_partners=8)
+    assert t_strong.acceptance > t_weak.acceptance
+    assert t_strong.mean_delay_weeks < t_weak.mean_delay_weeks
+    # overlapping roles of several employer groups cost acceptance
+    one_group = referral_terms(strong, "mayoral", False, 8, n_employer_groups=1).acceptance
+    assert referral_terms(strong, "mayoral", False, 8, n_employer_groups=3).acceptance < one_group
+    # more actors without a hub make referral harder
+    assert referral_terms(weak, "none", False, 8).acceptance < referral_terms(weak, "none", False, 4).acceptance
+
+
+def test_agency_serves_at_most_its_capacity_and_skips_closed_cases() -> None:
+    model = CPModel(config_from_dict({"population": {"n_children": 1000}}), seed=0)
+    police = model.partners[2]
+    police.capacity_per_week = 2
+    rng = np.random.default_rng(0)
+    for case in range(6):
+        assert police.offer(case, 0, ReferralTerms(acceptance=1.0, mean_delay_weeks=0.0), rng)
+    assert police.serve(0, lambda c: c != 0) == [1, 2]  # case 0 closed meanwhile: skipped, no slot used
+    assert police.serve(1, lambda c: True) == [3, 4]
+    assert police.queue_length == 1
+
+
+def test_hub_assigns_high_severity_first_and_respects_cap() -> None:
+    model = CPModel(config_from_dict({"population": {"n_children": 1000}}), seed=0)
+    waiting = np.arange(5)
+    high = np.array([False, True, False, True, False])
+    opened = np.array([0, 3, 1, 2, 4])
+    caseloads = np.array([1, 2])
+    pairs = model.hub.assign(waiting, high, opened, caseloads, cap=3)
+    assert [case for case, _ in pairs] == [3, 1, 0]  # high severity first (oldest first), then the oldest low
+    per_worker = np.bincount([w for _, w in pairs], minlength=2)
+    assert (caseloads + per_worker <= 3).all()

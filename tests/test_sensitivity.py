@@ -1,0 +1,62 @@
+"""Sensitivity code on functions with known indices, and the parameter space on the real schema."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from SALib.test_functions import Ishigami
+
+from experiments.sensitivity import morris_screen, ranking_markdown, shortlist, sobol_indices
+from experiments.sensitivity_plot import tornado
+from experiments.space import apply, assumed_factors, lever_factors, problem
+from sim.validate import config_from_dict
+
+ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+# analytic indices of the Ishigami function with a=7, b=0.1 (Sobol' & Levitan 1999)
+S1 = {"x1": 0.3139, "x2": 0.4424, "x3": 0.0}
+ST = {"x1": 0.5576, "x2": 0.4424, "x3": 0.2437}
+
+
+def test_sobol_recovers_ishigami_indices() -> None:
+    table = sobol_indices(ISHIGAMI, lambda x: Ishigami.evaluate(x)[:, None], ("y",), 2048, seed=1)
+    got = table.set_index("factor")
+    for name in ISHIGAMI["names"]:
+        assert got.S1[name] == pytest.approx(S1[name], abs=0.05)
+        assert got.ST[name] == pytest.approx(ST[name], abs=0.05)
+    assert table.factor.tolist() == ["x1", "x2", "x3"]  # ranked by ST
+
+
+def test_morris_ranks_a_linear_model_by_its_slopes(tmp_path) -> None:
+    prob = {"num_vars": 4, "names": ["a", "b", "c", "d"], "bounds": [[0, 1], [0, 1], [0, 2], [0, 1]]}
+    # y1 = 5a + b + 0c + 3d: mu* is each slope times its range; y2 depends on c alone
+    model = lambda x: np.column_stack([5 * x[:, 0] + x[:, 1] + 3 * x[:, 3], x[:, 2]])  # noqa: E731
+    table = morris_screen(prob, model, ("y1", "y2"), trajectories=6, seed=0)
+    y1 = table[table.output == "y1"].set_index("factor")
+    assert y1.index.tolist() == ["a", "d", "b", "c"]
+    assert y1.mu_star.to_dict() == pytest.approx({"a": 5.0, "d": 3.0, "b": 1.0, "c": 0.0})
+    assert shortlist(table, top=1) == ["a", "c"]  # each output's leader
+    sobol = sobol_indices(prob, model, ("y1", "y2"), 64, seed=0)
+    table, sobol = table.assign(group="lever"), sobol.assign(group="assumed")
+    assert "| 1 | a | " in ranking_markdown(table, sobol, top=2).split("## y2")[0]
+    assert tornado(table, sobol, tmp_path / "tornado.png").stat().st_size > 10_000
+
+
+def test_parameter_space_corners_are_valid_configs() -> None:
+    base = config_from_dict({"run": {"end_year": 2020}, "funding": {"withdrawal_start_year": 2017}})
+    levers = lever_factors(base)
+    assumed = assumed_factors(base, exclude={f.name for f in levers})
+    names = {f.name for f in assumed}
+    assert "training.classroom_effect" in names and "casework.work_weeks" in names  # scalar and group
+    assert "staffing.workers" not in names  # a lever's group is not also an assumed factor
+    assert "population.n_children" not in names  # study-sourced, not assumed
+    effect = next(f for f in assumed if f.name == "training.classroom_effect")
+    assert (effect.lo, effect.hi) == (0.1, 0.4)  # the range its provenance states
+    factors = levers + assumed
+    prob = problem(factors)
+    data = dataclasses.asdict(base)
+    for corner in (0, 1):
+        row = [b[corner] for b in prob["bounds"]]
+        cfg = config_from_dict(apply(data, factors, row))
+        assert cfg.funding.withdrawal_start_year == (2016 if corner == 0 else 2019)
