@@ -43,6 +43,7 @@ def test_cpsim_runs_and_writes_a_complete_run_directory(tmp_path: Path) -> None:
 
 def test_cli_output_matches_the_python_api(tmp_path: Path) -> None:
     """The Hydra path and run(config, seed) give the same numbers for the same config and seed."""
+    from experiments.scenarios import scenario_dict
     from sim.run import run
 
     out = tmp_path / "run"
@@ -53,9 +54,7 @@ def test_cli_output_matches_the_python_api(tmp_path: Path) -> None:
         capture_output=True,
     )
     on_disk = json.loads((out / "results" / "summary.json").read_text())
-    direct = run(
-        {"population": {"n_children": 5000}, "run": {"end_year": 2018}, "funding": {"withdrawal_start_year": 2017}},
-        seed=7,
-    ).summary
+    small = {"population": {"n_children": 5000}, "run": {"end_year": 2018}, "funding": {"withdrawal_start_year": 2017}}
+    direct = run(scenario_dict("makassar_pksai", small), seed=7).summary  # the default scenario, calibrated
     assert on_disk["cases_opened"] == direct["cases_opened"]
     assert on_disk["resolution_rate"] == direct["resolution_rate"]

@@ -21,7 +21,9 @@ def test_case_log_schema(results: Results) -> None:
     expected = {
         "case_id", "family_id", "case_type", "high_severity", "channel", "registry_covered", "opened_week",
         "opened_year", "assigned_week", "closed_week", "status", "close_reason", "weeks_open", "worker_id",
-        "referral", "referral_agency", "referral_attempts",
+        "referral", "referral_agency", "referral_attempts", "family_poverty", "family_out_of_school",
+        "family_no_birth_certificate", "family_kin_care", "family_child_marriage", "family_disability",
+        "family_street_involved",
     }  # fmt: skip
     assert set(results.cases.columns) == expected
     assert set(results.cases.status.cat.categories) == {"waiting", "active", "resolved", "unresolved", "dropped"}
