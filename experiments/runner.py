@@ -7,18 +7,18 @@ whatever the number of processes.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from experiments.observables import observe
+from sim.pool import process_pool
 from sim.run import run
 
 Job = tuple[str, Mapping[str, Any], int]  # (label, config dict, seed)
 
 
 def simulate(job: Job) -> dict[str, float]:
-    label, config, seed = job
+    _, config, seed = job
     logging.getLogger("MESA").setLevel(logging.WARNING)
     return observe(run(config, seed))
 
@@ -27,5 +27,5 @@ def run_jobs(jobs: Sequence[Job], processes: int = 2) -> list[dict[str, float]]:
     """Observables of every job, in job order."""
     if processes <= 1 or len(jobs) <= 1:
         return [simulate(job) for job in jobs]
-    with multiprocessing.get_context("spawn").Pool(min(processes, len(jobs))) as pool:
-        return pool.map(simulate, jobs, chunksize=1)
+    with process_pool(min(processes, len(jobs))) as pool:
+        return list(pool.map(simulate, jobs))
