@@ -24,7 +24,7 @@ def test_validate_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixtur
     report = (tmp_path / "validation.md").read_text()
     assert "`makassar_pksai.harm_cases_2019`" in report and "Quick mode" in report
     assert "tulungagung" not in report  # only targets of the chosen scenarios
-    for name in ("targets.png", "cases_by_year.png", "per_seed.csv", "run_info.json"):
+    for name in ("targets.png", "cases_by_year.png", "per_seed.csv", "run_info.json", "configs.yaml"):
         assert (tmp_path / "validation" / name).stat().st_size > 0
     assert not (tmp_path / "validation.partial").exists()
     assert "targets within tolerance" in capsys.readouterr().out
