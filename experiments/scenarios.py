@@ -3,32 +3,36 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hydra import compose, initialize_config_module
 from omegaconf import OmegaConf
 
 from sim.app_config import APP_KEYS, register
-from sim.cli import scenario_names
+from sim.cli import check_overrides, scenario_names
 from sim.validate import ConfigError, config_from_dict
 
 register()
 
 
-def scenario_dict(name: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The composed config of scenario `name` (schema defaults + scenario file), with `overrides` merged in.
+def scenario_dict(name: str, overrides: Mapping[str, Any] | Sequence[str] | None = None) -> dict[str, Any]:
+    """The composed config of scenario `name` (schema defaults + scenario file), as `cpsim scenario=NAME` sees it.
 
-    Raises ConfigError naming the valid scenarios if `name` is unknown, or the bad field if an override is."""
+    `overrides` is either a nested mapping merged in, or command-line strings (`"staffing.caseload_cap=20"`)
+    composed by Hydra. Raises ConfigError naming the valid scenarios if `name` is unknown, or the bad field."""
     valid = scenario_names()
     if name not in valid:
         raise ConfigError(f"scenario: {name!r} is not allowed; expected one of {', '.join(valid)}")
+    strings = list(overrides) if overrides is not None and not isinstance(overrides, Mapping) else []
+    args = [f"scenario={name}", *strings]
+    check_overrides(args)  # one-line errors for a bad command-line value
     with initialize_config_module(config_module="scenarios", version_base=None):
-        composed = compose("config", overrides=[f"scenario={name}"])
+        composed = compose("config", overrides=args)
     data = OmegaConf.to_container(composed, resolve=True)
     for key in (*APP_KEYS, "hydra"):
         data.pop(key, None)
-    merged = deep_merge(data, overrides or {})
+    merged = deep_merge(data, overrides if isinstance(overrides, Mapping) else {})
     config_from_dict(merged)  # fail early, in the parent process, with the one-line message
     return merged
 

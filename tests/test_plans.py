@@ -15,8 +15,9 @@ from experiments.plans.optimize import plan_yaml, search
 from experiments.plans.paired import cliffs, window_kpis
 from experiments.plans.plan_file import Plan, load_plan
 from experiments.plans.runner import run_plans
-from experiments.plans.translate import plan_config, scenario_dict
+from experiments.plans.translate import plan_config
 from experiments.plans.verdict import verdict
+from experiments.scenarios import scenario_dict
 from sim.config import BUDGET_LINES, LineValues
 from sim.run import run
 

@@ -21,7 +21,8 @@ from typing import NoReturn
 from experiments.plans.compare import compare_plans, terminal_report, write_comparison
 from experiments.plans.optimize import plan_yaml, search
 from experiments.plans.plan_file import PlanError, example_names, load_plan, resolve
-from experiments.plans.translate import plan_config, scenario_dict
+from experiments.plans.translate import plan_config
+from experiments.scenarios import scenario_dict
 from sim.validate import ConfigError
 
 PROG = "cpsim-plans"

@@ -10,25 +10,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from hydra import compose, initialize_config_module
-from omegaconf import OmegaConf
-
 from experiments.plans.plan_file import Plan, PlanError
-from sim.app_config import APP_KEYS
-from sim.cli import check_overrides
 from sim.config import BUDGET_LINES, EMPLOYERS, Config, TransitionYear
 from sim.validate import ConfigError, config_from_dict
-
-
-def scenario_dict(name: str, overrides: list[str] | None = None) -> dict[str, Any]:
-    """The scenario's model config as a nested dict (Hydra-composed, validated); raises ConfigError."""
-    args = [f"scenario={name}", *(overrides or [])]
-    check_overrides(args)  # one-line errors for a bad scenario name or value
-    with initialize_config_module(config_module="scenarios", version_base=None):
-        data = OmegaConf.to_container(compose("config", overrides=args), resolve=False)
-    for key in (*APP_KEYS, "hydra"):
-        data.pop(key, None)
-    return data
 
 
 def plan_config(plan: Plan, scenario: dict[str, Any]) -> Config:
