@@ -1,6 +1,6 @@
 """Speed and memory of a full-scale run, against an idiomatic per-agent Mesa loop over the same families.
 
-    python -m experiments.benchmark            # default Makassar scale (~138,000 children, 10 years weekly)
+    python -m experiments.benchmark            # the default scenario at Makassar scale (~138,000 children, 10 years)
     python -m experiments.benchmark --scaling  # also time 1/4, 1/2 and full scale: cost should grow linearly
 
 Prints wall time, family-weeks per second, peak memory (max RSS of this process) and the speed-up over a
@@ -17,6 +17,8 @@ import time
 
 import mesa
 
+from experiments.scenarios import scenario_dict
+from sim.cli import DEFAULT_SCENARIO
 from sim.config import HARM_TYPES
 from sim.model import CPModel
 from sim.run import collect
@@ -58,7 +60,7 @@ class LoopModel(mesa.Model):
 
 def time_model(n_children: int, seed: int = 0) -> tuple[float, float, int, int]:
     """Build + run + collect one full run. Returns (build s, run s, families, weeks)."""
-    cfg = config_from_dict({"population": {"n_children": n_children}})
+    cfg = config_from_dict(scenario_dict(DEFAULT_SCENARIO, {"population": {"n_children": n_children}}))
     t0 = time.perf_counter()
     model = CPModel(cfg, seed)
     t1 = time.perf_counter()
@@ -100,7 +102,8 @@ def main() -> None:
     loop_fw_per_s = time_loop(families, args.loop_weeks)
 
     print(
-        f"cpsim benchmark: {args.children:,} children = {families:,} families x {weeks} weeks ({len(HARM_TYPES)} harms)"
+        f"cpsim benchmark: scenario {DEFAULT_SCENARIO} (what `cpsim` runs), {args.children:,} children = "
+        f"{families:,} families x {weeks} weeks ({len(HARM_TYPES)} harms)"
     )
     print(
         f"  wall time, best of {args.repeats}   {total:8.2f} s   (build {build:.2f} s + run {wall:.2f} s)"

@@ -59,15 +59,16 @@ class CaseTable:
     def __init__(self, capacity: int = 4096) -> None:
         self.n = 0
         self.cols: dict[str, np.ndarray] = {name: np.zeros(capacity, dtype=t) for name, t in _COLUMNS.items()}
+        self._refresh_views()
 
     def __len__(self) -> int:
         return self.n
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        cols = self.__dict__.get("cols")
-        if cols is not None and name in cols:
-            return cols[name][: self.__dict__["n"]]
-        raise AttributeError(name)
+    def _refresh_views(self) -> None:
+        """Expose each column's first n rows as an attribute (cases.status, cases.worker, ...): views, so
+        writes go to the table. Refreshed whenever n or the storage changes."""
+        for name, col in self.cols.items():
+            setattr(self, name, col[: self.n])
 
     def open(self, **values: np.ndarray) -> np.ndarray:
         """Append cases given as equal-length arrays (missing columns get their 'not yet' value); return ids."""
@@ -84,6 +85,7 @@ class CaseTable:
         for name, vals in values.items():
             self.cols[name][ids] = vals
         self.n += k
+        self._refresh_views()
         return ids
 
     def ids_with_status(self, status: int) -> np.ndarray:

@@ -30,6 +30,8 @@ from sim.validate import ConfigError, build, config_from_dict
 
 register()
 
+DEFAULT_SCENARIO = "makassar_pksai"  # must match the `scenario:` default in scenarios/config.yaml
+
 SUMMARY_ROWS = (
     ("Incidence of harm per 1,000 child-years", "incidence_per_1000_child_years", "{:.1f}"),
     ("Detected share of harm", "detected_share", "{:.1%}"),

@@ -350,14 +350,14 @@ class CPModel(Model):
             outcome[timed_out] = C.WHY_TIME_LIMIT
             outcome[ref_failed] = C.WHY_REFERRAL_FAILED
             outcome[resolved] = C.WHY_RESOLVED
-            reason.update((int(c), int(o)) for c, o in zip(active, outcome, strict=True) if o)
+            reason.update(_closing(active, outcome))
 
         if len(waiting):
             r = rng.random(len(waiting))
             timed_out = (w - cases.opened_week[waiting]) >= cw.max_case_weeks
             outcome = np.where(r < cw.drop_while_waiting_weekly, C.WHY_FAMILY_DROPPED, C.WHY_OPEN)
             outcome[timed_out] = C.WHY_TIME_LIMIT
-            reason.update((int(c), int(o)) for c, o in zip(waiting, outcome, strict=True) if o)
+            reason.update(_closing(waiting, outcome))
 
         window = self.cfg.harm.recurrence_window_weeks
         for case_id, why in reason.items():
@@ -457,6 +457,12 @@ class CPModel(Model):
         m.cms_working[w] = self.cms_working
         m.referral_acceptance[w] = self.terms.acceptance
         m.referral_delay[w] = self.terms.mean_delay_weeks
+
+
+def _closing(ids: np.ndarray, outcome: np.ndarray) -> dict[int, int]:
+    """{case id: close reason} for the cases whose outcome is not 'still open'."""
+    closing = np.flatnonzero(outcome != C.WHY_OPEN)
+    return dict(zip(ids[closing].tolist(), outcome[closing].tolist(), strict=True))
 
 
 def _stress_by_week(cfg: Config) -> np.ndarray:
