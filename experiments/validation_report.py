@@ -70,7 +70,13 @@ def plot_targets(rows: Sequence[Row], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(9, 0.32 * len(rows) + 1.5))
     ax.axvspan(0, 1, color="tab:green", alpha=0.15, label="tolerance band")
     order = [r.target.id for r in rows]
-    sns.stripplot(data=frame, y="target", x="position in band", hue="role", order=order, ax=ax, size=3, alpha=0.6)
+    # a fixed spread instead of seaborn's random jitter, so the committed figure only changes with the data
+    frame = frame.assign(row=frame.groupby("target").cumcount())
+    spread = frame.row / frame.groupby("target").row.transform("max").clip(lower=1) - 0.5
+    frame = frame.assign(offset=frame.target.map({t: i for i, t in enumerate(order)}) + 0.5 * spread)
+    sns.scatterplot(data=frame, y="offset", x="position in band", hue="role", ax=ax, s=10, alpha=0.6)
+    ax.set_yticks(range(len(order)), order)
+    ax.invert_yaxis()  # first target on top, as in the table
     means = frame.groupby("target", sort=False)["position in band"].mean().reindex(order)
     ax.scatter(means.values, range(len(order)), marker="|", s=200, color="black", label="mean", zorder=3)
     ax.set(xlim=(-2.1, 3.1), xlabel="(value - low) / (high - low), clipped to [-2, 3]", ylabel="")
