@@ -10,7 +10,6 @@ Each table is written to `<name>.partial` and renamed, so a reader never sees ha
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from experiments.cli_args import OneLineParser
 from experiments.point import POINT_DIR, read_point
 
 
@@ -130,7 +130,7 @@ def _atomic(path: Path, write: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="cpsim-collect", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="cpsim-collect", description=__doc__.splitlines()[0])
     parser.error = lambda msg: parser.exit(2, f"cpsim-collect: error: {msg}\n")  # one line, exit 2
     parser.add_argument("dir", type=Path, help="a sweep directory (e.g. multirun/demo)")
     parser.add_argument("--report", action="store_true", help="also draw the figures and write report.md/html")

@@ -9,7 +9,6 @@ ranking.md, tornado.png and sensitivity.json (settings, versions) into --out.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import time
@@ -25,6 +24,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from experiments.cli_args import OneLineParser
 from experiments.space import Factor, apply, assumed_factors, lever_factors, problem
 from sim.outputs import package_versions
 from sim.pool import process_pool
@@ -131,7 +131,7 @@ def ranking_markdown(morris: pd.DataFrame, sobol: pd.DataFrame, top: int) -> str
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="cpsim-sensitivity", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="cpsim-sensitivity", description=__doc__.splitlines()[0])
     parser.error = lambda msg: parser.exit(2, f"cpsim-sensitivity: error: {msg}\n")  # one line, exit 2
     parser.add_argument("--out", type=Path, default=Path("sensitivity"), help="output directory")
     parser.add_argument("--scale", choices=sorted(SCALES), default="small", help="city size and horizon")

@@ -33,9 +33,9 @@ def test_validate_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixtur
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--seeds", "0"], "--seeds: 0 is not allowed"),
+        (["--seeds", "0"], "--seeds: '0' is not allowed"),
         (["--scenarios", "nope"], "'nope' is not a scenario; expected one of"),
-        (["--processes", "two"], "'two' is not an integer"),
+        (["--processes", "two"], "'two' is not allowed; expected a whole number >= 1"),
         (["--first-seed", "-1"], "--first-seed: -1 is not allowed"),
         (["--bogus"], "unrecognized arguments"),
     ],

@@ -16,8 +16,8 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
 
+from experiments.cli_args import OneLineParser, fraction, positive_int
 from experiments.plans.compare import compare_plans, terminal_report, write_comparison
 from experiments.plans.optimize import plan_yaml, search
 from experiments.plans.plan_file import PlanError, example_names, load_plan, resolve
@@ -30,32 +30,6 @@ PROG = "cpsim-plans"
 
 class UsageError(ValueError):
     """A bad command-line option."""
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other bad input
-        print(f"{PROG}: error: {message}", file=sys.stderr)
-        sys.exit(2)
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; expected a whole number >= 1") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; expected a whole number >= 1")
-    return value
-
-
-def fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; expected a number in [0, 1]")
-    return value
 
 
 def _scenario_options(p: argparse.ArgumentParser) -> None:
@@ -83,8 +57,8 @@ def _run_options(p: argparse.ArgumentParser, seeds: int) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = Parser(prog=PROG, description="Test funding-transition plans: copy, check, compare, optimize.")
-    sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
+    top = OneLineParser(prog=PROG, description="Test funding-transition plans: copy, check, compare, optimize.")
+    sub = top.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     p = sub.add_parser("list", help="list the example plans")
 
