@@ -67,6 +67,7 @@ class CPModel(Model):
         self.p_agency = per_case_type(det.agency_channel_weekly)
         self.p_ngo = per_case_type(det.ngo_identification_weekly)
 
+        self.planned: dict[str, float] = {}  # this budget year's planned cost per line, set in step 1
         # this week's funding-dependent levels, set in step 1
         self.cms_working = False
         self.outreach_intensity = 0.0
@@ -128,12 +129,12 @@ class CPModel(Model):
             year = self.year
             if self.cfg.transition.years:
                 self._set_positions(self.planned_positions(year), w)
-            planned = self.planned_costs(year)
-            self.funder.disburse(year, planned, ledger)
-            self.government.disburse(year, planned, self.funder, ledger, self.streams.funding)
+            self.planned = self.planned_costs(year)  # fixed for the budget year: positions change only now
+            self.funder.disburse(year, self.planned, ledger)
+            self.government.disburse(year, self.planned, self.funder, ledger, self.streams.funding)
 
         self._pay_salaries(w)
-        weekly = self.planned_costs(self.year)
+        weekly = self.planned
         fractions = {}
         weeks_left = 52 - w % 52
         for line in PROGRAMME_LINES:
@@ -180,13 +181,13 @@ class CPModel(Model):
         donors = [wk for wk in self.workers if wk.employer == "donor"]
         for worker in donors[self._affordable_donor_contracts(w) :]:
             self._separate(worker, w, "contract_ended")
-        for worker in self.workers:
-            cost = getattr(salary, worker.employer)
-            if worker.employer == "donor":
-                self.ledger.spend(w, "worker_contracts", cost, DONOR_PAYERS)
+        for employer in EMPLOYERS:
+            payroll = getattr(salary, employer) * sum(wk.employer == employer for wk in self.workers)
+            if employer == "donor":
+                self.ledger.spend(w, "worker_contracts", payroll, DONOR_PAYERS)
             else:
-                self.ledger.receive(worker.employer, "worker_contracts", cost)
-                self.ledger.spend(w, "worker_contracts", cost, (worker.employer,))
+                self.ledger.receive(employer, "worker_contracts", payroll)
+                self.ledger.spend(w, "worker_contracts", payroll, (employer,))
 
     def _affordable_donor_contracts(self, w: int) -> int:
         """How many donor contracts the worker-contract line can pay until the end of this budget year."""
