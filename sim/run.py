@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -87,7 +86,3 @@ def worker_frame(model: CPModel) -> pd.DataFrame:
     ]
     columns = list(WORKER_COLUMNS)
     return pd.DataFrame(rows, columns=columns).astype({"employer": "category", "exit_reason": "category"})
-
-
-def config_dict(cfg: Config) -> dict[str, Any]:
-    return dataclasses.asdict(cfg)
