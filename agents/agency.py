@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
-from sim.config import CoordinationConfig
+from scenarios.schema import CoordinationConfig
 
 if TYPE_CHECKING:
     from sim.model import CPModel

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
-from sim.config import CASE_TYPES, HARM_TYPES, VULNERABILITIES, Config
+from scenarios.schema import CASE_TYPES, HARM_TYPES, VULNERABILITIES, Config
 
 if TYPE_CHECKING:
     from sim.model import CPModel

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from mesa import Agent
 
-from sim.config import BUDGET_LINES, FundingConfig, TransitionConfig
+from scenarios.schema import BUDGET_LINES, FundingConfig, TransitionConfig
 from sim.ledger import Ledger
 
 if TYPE_CHECKING:

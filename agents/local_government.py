@@ -18,7 +18,7 @@ import numpy as np
 from mesa import Agent
 
 from agents.funder import Funder
-from sim.config import BUDGET_LINES, FundingConfig, TransitionConfig
+from scenarios.schema import BUDGET_LINES, FundingConfig, TransitionConfig
 from sim.ledger import Ledger
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from mesa import Agent
 
-from sim.config import TrainingConfig, WorkforceConfig
+from scenarios.schema import TrainingConfig, WorkforceConfig
 
 if TYPE_CHECKING:
     from sim.model import CPModel

@@ -17,12 +17,12 @@ import time
 
 import mesa
 
-from experiments.scenarios import scenario_dict
+from scenarios.schema import HARM_TYPES
+from scenarios.validate import config_from_dict
 from sim.cli import DEFAULT_SCENARIO
-from sim.config import HARM_TYPES
+from sim.compose import scenario_dict
 from sim.model import CPModel
 from sim.run import collect
-from sim.validate import config_from_dict
 
 
 class LoopFamily(mesa.Agent):

@@ -39,12 +39,12 @@ import numpy as np
 from experiments.cli_args import OneLineParser, positive_int, scenario_list
 from experiments.provenance import scenario_leaves
 from experiments.runner import run_jobs
-from experiments.scenarios import scenario_dict
 from experiments.targets import TARGETS, Target
 from experiments.validation_report import evaluate, markdown_table
-from sim.config import CASE_TYPES, EMPLOYERS, Config
+from scenarios.schema import CASE_TYPES, EMPLOYERS, Config
+from scenarios.validate import ConfigError
+from sim.compose import scenario_dict
 from sim.outputs import package_versions
-from sim.validate import ConfigError
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "scenario"
 FIT_SEED0 = 1000  # calibration seeds: 1000, 1001, ...

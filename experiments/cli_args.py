@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import NoReturn
 
-from sim.cli import scenario_names
+from sim.overrides import scenario_names
 
 
 class OneLineParser(argparse.ArgumentParser):

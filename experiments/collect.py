@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from experiments.cli_args import OneLineParser
-from experiments.point import POINT_DIR, read_point
+from sim.point import POINT_DIR, read_point
 
 
 @dataclass

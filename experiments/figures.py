@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from sim.config import HARM_TYPES  # noqa: E402
+from scenarios.schema import HARM_TYPES  # noqa: E402
 
 LABELS = {
     "resolution_rate": "resolution rate",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from experiments.table import closed_by_year_end, count_by_year
-from sim.config import CASE_TYPES, HARM_TYPES
+from scenarios.schema import CASE_TYPES, HARM_TYPES
 from sim.run import Results
 
 EXPLOITATION = ("economic_exploitation", "sexual_exploitation")

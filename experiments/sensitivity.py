@@ -26,10 +26,10 @@ from SALib.sample import sobol as sobol_sample
 
 from experiments.cli_args import OneLineParser
 from experiments.space import Factor, apply, assumed_factors, lever_factors, problem
+from scenarios.validate import config_from_dict
 from sim.outputs import package_versions
 from sim.pool import process_pool
 from sim.run import run
-from sim.validate import config_from_dict
 
 OUTPUTS = ("resolution_rate", "incidence_per_1000_child_years")
 SCALES = {  # "small" is the test city (about 0.2 s a run); "makassar" the full default (about 1.2 s)

@@ -15,7 +15,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from sim.config import Config
+from scenarios.schema import Config
 
 KINDS = ("float", "int", "bool", "scale")
 STATED_RANGE = re.compile(r"\((-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)[;)]")

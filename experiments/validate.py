@@ -23,12 +23,12 @@ import yaml
 
 from experiments.cli_args import OneLineParser, positive_int, scenario_list
 from experiments.runner import run_jobs
-from experiments.scenarios import scenario_dict
 from experiments.targets import targets_for
 from experiments.validation_report import Row, evaluate, markdown_table, misses_section, plot_series, plot_targets
-from sim.cli import scenario_names
+from scenarios.validate import ConfigError
+from sim.compose import scenario_dict
 from sim.outputs import package_versions
-from sim.validate import ConfigError
+from sim.overrides import scenario_names
 
 QUICK = {"population": {"n_children": 10_000}}  # for smoke tests: the targets are not expected to hold
 

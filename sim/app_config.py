@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from hydra.core.config_store import ConfigStore
 
-from sim.config import Config, param
+from scenarios.schema import Config, param
 
 APP_KEYS = ("seed", "plots", "progress", "replicates", "seeds", "timeseries", "resume")
 TIMESERIES = ("yearly", "weekly")

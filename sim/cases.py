@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.config import CASE_TYPES, PARTNER_AGENCIES, VULNERABILITIES
+from scenarios.schema import CASE_TYPES, PARTNER_AGENCIES, VULNERABILITIES
 
 # status
 WAITING, ACTIVE, RESOLVED, UNRESOLVED, DROPPED = range(5)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config import BUDGET_LINES, PAYERS
+from scenarios.schema import BUDGET_LINES, PAYERS
 
 LINE_INDEX = {name: i for i, name in enumerate(BUDGET_LINES)}
 PAYER_INDEX = {name: i for i, name in enumerate(PAYERS)}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scenarios.schema import BUDGET_LINES, CASE_TYPES, EMPLOYERS, PAYERS
 from sim.cases import CHANNELS
-from sim.config import BUDGET_LINES, CASE_TYPES, EMPLOYERS, PAYERS
 
 CLOSED_KINDS = ("resolved", "unresolved", "dropped")
 

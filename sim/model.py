@@ -15,8 +15,8 @@ from agents.family import Family, FamilyPopulation, per_case_type
 from agents.funder import Funder
 from agents.local_government import LocalGovernment
 from agents.social_worker import SocialWorker, WorkingConditions
+from scenarios.schema import CASE_TYPES, EMPLOYERS, PARTNER_AGENCIES, Config
 from sim import cases as C
-from sim.config import CASE_TYPES, EMPLOYERS, PARTNER_AGENCIES, Config
 from sim.ledger import Ledger
 from sim.metrics import WeeklyMetrics
 from sim.streams import Streams

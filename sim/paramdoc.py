@@ -12,7 +12,7 @@ import sys
 import typing
 from pathlib import Path
 
-from sim.config import Config, field_default
+from scenarios.schema import Config, field_default
 
 ODD = Path(__file__).parents[1] / "docs" / "ODD.md"
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"

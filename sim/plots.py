@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from sim.config import EMPLOYERS, PAYERS  # noqa: E402
+from scenarios.schema import EMPLOYERS, PAYERS  # noqa: E402
 from sim.run import Results  # noqa: E402
 
 

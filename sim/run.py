@@ -8,10 +8,10 @@ from typing import Any
 
 import pandas as pd
 
-from sim.config import Config
+from scenarios.schema import Config
+from scenarios.validate import config_from_dict, validate
 from sim.model import CPModel
 from sim.summary import summarise
-from sim.validate import config_from_dict, validate
 
 
 @dataclass

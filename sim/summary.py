@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from scenarios.schema import BUDGET_LINES, HARM_TYPES, NEED_TYPES, PAYERS
 from sim.cases import CHANNELS
-from sim.config import BUDGET_LINES, HARM_TYPES, NEED_TYPES, PAYERS
 
 if TYPE_CHECKING:
     from sim.model import CPModel

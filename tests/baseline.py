@@ -20,7 +20,7 @@ SEEDS = (0, 1, 2)
 
 def run_summary(scenario: str, seed: int) -> dict[str, Any]:
     """One scenario run's summary, with NaN as None (JSON has no NaN)."""
-    from experiments.scenarios import scenario_dict
+    from sim.compose import scenario_dict
     from sim.run import run
 
     summary = run(scenario_dict(scenario), seed).summary
@@ -28,7 +28,7 @@ def run_summary(scenario: str, seed: int) -> dict[str, Any]:
 
 
 def all_runs() -> list[tuple[str, int]]:
-    from sim.cli import scenario_names
+    from sim.overrides import scenario_names
 
     return [(name, seed) for name in scenario_names() for seed in SEEDS]
 

@@ -43,7 +43,7 @@ def test_cpsim_runs_and_writes_a_complete_run_directory(tmp_path: Path) -> None:
 
 def test_cli_output_matches_the_python_api(tmp_path: Path) -> None:
     """The Hydra path and run(config, seed) give the same numbers for the same config and seed."""
-    from experiments.scenarios import scenario_dict
+    from sim.compose import scenario_dict
     from sim.run import run
 
     out = tmp_path / "run"

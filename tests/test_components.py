@@ -8,9 +8,9 @@ import pytest
 from agents.agency import ReferralTerms, referral_terms
 from agents.family import FamilyPopulation
 from agents.funder import withdrawal_factor
-from sim.config import CoordinationConfig, FundingConfig
+from scenarios.schema import CoordinationConfig, FundingConfig
+from scenarios.validate import config_from_dict
 from sim.model import CPModel
-from sim.validate import config_from_dict
 
 
 def test_population_matches_published_vulnerability_shares() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from scenarios.validate import ConfigError, config_from_dict
 from sim.run import run
-from sim.validate import ConfigError, config_from_dict
 
 BAD = [
     ({"staffing": {"workers": {"donor": -3}}}, "staffing.workers.donor", "-3"),

@@ -11,8 +11,8 @@ import pytest
 from experiments import calibrate, validate
 from experiments.provenance import missing_provenance, scenario_leaves
 from experiments.runner import run_jobs
-from experiments.scenarios import scenario_dict
 from experiments.targets import TARGET_IDS
+from sim.compose import scenario_dict
 
 TINY = {"population": {"n_children": 3_000}, "run": {"end_year": 2018}, "funding": {"withdrawal_start_year": 2017}}
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from conftest import small
 
-from sim.config import BUDGET_LINES, PAYERS
+from scenarios.schema import BUDGET_LINES, PAYERS
+from scenarios.validate import config_from_dict
 from sim.model import CPModel
 from sim.run import collect
-from sim.validate import config_from_dict
 
 OVERLOADED = small(staffing={"workers": {"national": 1, "local": 1, "donor": 1}, "caseload_cap": 5, "caseload_norm": 3})
 

@@ -17,8 +17,8 @@ from experiments.plans.plan_file import Plan, load_plan
 from experiments.plans.runner import run_plans
 from experiments.plans.translate import plan_config
 from experiments.plans.verdict import verdict
-from experiments.scenarios import scenario_dict
-from sim.config import BUDGET_LINES, LineValues
+from scenarios.schema import BUDGET_LINES, LineValues
+from sim.compose import scenario_dict
 from sim.run import run
 
 # a small city from 2019 (two years before the examples' 2021 withdrawal) to 2025, with a small staff

@@ -9,7 +9,7 @@ import pytest
 
 from experiments.provenance import check_comment, missing_provenance, scenario_leaves
 from experiments.targets import TARGET_IDS
-from sim.config import Config
+from scenarios.schema import Config
 
 SCENARIO_FILES = sorted((Path(__file__).parent.parent / "scenarios" / "scenario").glob("*.yaml"))
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.scenarios import scenario_dict
-from sim.cli import main, scenario_names
+from scenarios.validate import ConfigError
+from sim.cli import main
+from sim.compose import scenario_dict
+from sim.overrides import scenario_names
 from sim.run import run
-from sim.validate import ConfigError
 
 SCENARIOS = (
     "gowa_pksai",

@@ -11,7 +11,7 @@ from SALib.test_functions import Ishigami
 from experiments.sensitivity import morris_screen, ranking_markdown, shortlist, sobol_indices
 from experiments.sensitivity_plot import tornado
 from experiments.space import apply, assumed_factors, lever_factors, problem
-from sim.validate import config_from_dict
+from scenarios.validate import config_from_dict
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
 # analytic indices of the Ishigami function with a=7, b=0.1 (Sobol' & Levitan 1999)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import experiments.point as point
+import sim.point as point
 from experiments.collect import collect, load, write_tables
 from sim.cli import main
 from sim.run import run

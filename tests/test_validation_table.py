@@ -12,7 +12,7 @@ from experiments.calibrate import accepted, distance, latin_hypercube, set_path
 from experiments.table import closed_by_year_end, compare, count_by_year, fmt, loglinear_slope, ratio
 from experiments.targets import TARGETS, Target
 from experiments.validation_report import evaluate, markdown_table, misses_section
-from sim.cli import scenario_names
+from sim.overrides import scenario_names
 
 
 def test_compare_mean_interval_and_tolerance() -> None:

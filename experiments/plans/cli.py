@@ -22,8 +22,8 @@ from experiments.plans.compare import compare_plans, terminal_report, write_comp
 from experiments.plans.optimize import plan_yaml, search
 from experiments.plans.plan_file import PlanError, example_names, load_plan, resolve
 from experiments.plans.translate import plan_config
-from experiments.scenarios import scenario_dict
-from sim.validate import ConfigError
+from scenarios.validate import ConfigError
+from sim.compose import scenario_dict
 
 PROG = "cpsim-plans"
 

@@ -29,7 +29,7 @@ from experiments.plans.report import html_report, kpi_matrix, markdown_report, t
 from experiments.plans.runner import run_plans
 from experiments.plans.translate import plan_config
 from experiments.plans.verdict import verdict
-from sim.config import Config
+from scenarios.schema import Config
 from sim.outputs import package_versions
 
 

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from sim.config import PAYERS  # noqa: E402
+from scenarios.schema import PAYERS  # noqa: E402
 from sim.plots import _save  # noqa: E402
 
 BAND = ("pi", 90)  # 5th-95th percentile across seeds: no bootstrap, so figures are deterministic

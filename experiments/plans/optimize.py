@@ -29,7 +29,7 @@ from experiments.plans.paired import window_kpis
 from experiments.plans.plan_file import Plan, PlanError
 from experiments.plans.runner import run_plans
 from experiments.plans.translate import plan_config
-from sim.config import BUDGET_LINES
+from scenarios.schema import BUDGET_LINES
 from sim.pool import process_pool
 
 SHARE_STEPS = 10  # pickup share in tenths

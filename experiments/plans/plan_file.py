@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from sim.config import BUDGET_LINES, EMPLOYERS, REGULATIONS
+from scenarios.schema import BUDGET_LINES, EMPLOYERS, REGULATIONS
 
 PLAN_KEYS = ("name", "description", "legal_anchor", "funder_share", "pickup", "cut_order", "local_budget", "hiring")
 PICKUP_KEYS = ("share", "delay_years")

@@ -13,7 +13,7 @@ from concurrent.futures import Executor, as_completed
 import pandas as pd
 from tqdm import tqdm
 
-from sim.config import BUDGET_LINES, HARM_TYPES, PAYERS, Config
+from scenarios.schema import BUDGET_LINES, HARM_TYPES, PAYERS, Config
 from sim.pool import process_pool
 from sim.run import run
 

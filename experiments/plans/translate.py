@@ -11,8 +11,8 @@ import copy
 from typing import Any
 
 from experiments.plans.plan_file import Plan, PlanError
-from sim.config import BUDGET_LINES, EMPLOYERS, Config, TransitionYear
-from sim.validate import ConfigError, config_from_dict
+from scenarios.schema import BUDGET_LINES, EMPLOYERS, Config, TransitionYear
+from scenarios.validate import ConfigError, config_from_dict
 
 
 def plan_config(plan: Plan, scenario: dict[str, Any]) -> Config:

@@ -14,7 +14,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
-from sim.config import Config, field_default
+from scenarios.schema import Config, field_default
 
 
 class ConfigError(ValueError):

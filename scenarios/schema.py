@@ -2,7 +2,7 @@
 
 Each field is declared with `param(...)`, which stores in the field's metadata the allowed range or choices,
 a one-line meaning and its provenance: a study reference ("000 l.633" = seed file 000, line 633),
-"assumed (range; reason)" or "calibrated". `sim.validate` reads these to check a config; `docs/ODD.md` and
+"assumed (range; reason)" or "calibrated". `scenarios.validate` reads these to check a config; `docs/ODD.md` and
 the README quote them. Money is in millions of rupiah (Rp m); time in weeks unless a name says otherwise.
 """
 

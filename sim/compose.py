@@ -9,9 +9,9 @@ from typing import Any
 from hydra import compose, initialize_config_module
 from omegaconf import OmegaConf
 
+from scenarios.validate import ConfigError, config_from_dict
 from sim.app_config import APP_KEYS, register
-from sim.cli import check_overrides, scenario_names
-from sim.validate import ConfigError, config_from_dict
+from sim.overrides import check_overrides, scenario_names
 
 register()
 

@@ -25,10 +25,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.config import Config
+from scenarios.schema import Config
+from scenarios.validate import config_from_dict
 from sim.outputs import package_versions
 from sim.run import Results, run
-from sim.validate import config_from_dict
 
 POINT_DIR = "point"
 INDEX_DIR = ".index"
