@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from agents.cases import CHANNELS
 from scenarios.schema import BUDGET_LINES, CASE_TYPES, EMPLOYERS, PAYERS
-from sim.cases import CHANNELS
 
 CLOSED_KINDS = ("resolved", "unresolved", "dropped")
 
@@ -27,6 +27,27 @@ class WeeklyMetrics:
         self.referral_acceptance, self.referral_delay = z(), z()
         self.awareness, self.hidden_episodes, self.early_interventions = z(), z(), z()
         self.outreach_intensity, self.prevention_intensity, self.cms_working = z(), z(), z()
+
+    def value(self, name: str, week: int) -> float:
+        """One KPI of the weekly table in one week (for the live DataCollector)."""
+        if week < 0:
+            return 0.0
+        derived = {
+            "cases_opened": lambda: self.opened_by_channel[week].sum(),
+            "cases_resolved": lambda: self.closed[week, 0],
+            "backlog": lambda: self.waiting[week] + self.active[week],
+            "workers": lambda: self.workers[week].sum(),
+        }
+        return float(derived[name]() if name in derived else getattr(self, name)[week])
+
+    def resolution_rate(self, weeks: int) -> float:
+        """Resolved share of the cases closed in the first `weeks` weeks (NaN before any closed)."""
+        closed = self.closed[:weeks].sum(axis=0)
+        return float(closed[0] / closed.sum()) if closed.sum() else float("nan")
+
+    def spend(self, weekly_spent: np.ndarray, payer: str, week: int) -> float:
+        """What one payer spent in one week, Rp m."""
+        return float(weekly_spent[week, PAYERS.index(payer)].sum()) if week >= 0 else 0.0
 
     def to_frame(self, start_year: int, weekly_spent: np.ndarray) -> pd.DataFrame:
         """One row per week; spending columns are `spend_<payer>` and `spend_<line>` (Rp m)."""
