@@ -87,6 +87,21 @@ REPORTERS = {
 }
 
 
+def nested(overrides: dict[str, Any]) -> dict[str, Any]:
+    """`{"staffing__caseload_cap": 20, "run": {"end_year": 2020}}` -> nested sections, merged."""
+    out: dict[str, Any] = {}
+    for key, value in overrides.items():
+        *path, leaf = key.split("__")
+        node = out
+        for part in path:
+            node = node.setdefault(part, {})
+        if isinstance(value, dict) and isinstance(node.get(leaf), dict):
+            node[leaf] = {**node[leaf], **value}
+        else:
+            node[leaf] = value
+    return out
+
+
 class CPModel(Model):
     """A city's child-protection system.
 
@@ -94,8 +109,9 @@ class CPModel(Model):
         scenario: a scenario of `scenarios/scenario/` (ignored when `config` is given).
         rng: the seed; None draws one (recorded as `seed`).
         config: a validated `Config` to run instead of a scenario.
-        **overrides: config sections to change, e.g. `staffing={"caseload_cap": 20}` (checked: a bad value
-            raises `ConfigError` naming the field).
+        **overrides: config values to change, as a section (`staffing={"caseload_cap": 20}`) or a flat path
+            with `__` for the dots (`staffing__caseload_cap=20`, handy for `batch_run` and sliders); checked,
+            a bad value raises `ConfigError` naming the field.
     """
 
     def __init__(
@@ -109,7 +125,7 @@ class CPModel(Model):
             from scenarios.validate import config_from_dict
             from sim.compose import scenario_dict  # Hydra's composer is only needed for scenario names
 
-            config = config_from_dict(scenario_dict(scenario, overrides))
+            config = config_from_dict(scenario_dict(scenario, nested(overrides)))
         elif overrides:
             raise ConfigError(f"{next(iter(overrides))}: give overrides or a config, not both")
         seed = int(np.random.SeedSequence().entropy % 2**63) if rng is None else rng
