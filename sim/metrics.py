@@ -28,26 +28,18 @@ class WeeklyMetrics:
         self.awareness, self.hidden_episodes, self.early_interventions = z(), z(), z()
         self.outreach_intensity, self.prevention_intensity, self.cms_working = z(), z(), z()
 
-    def value(self, name: str, week: int) -> float:
-        """One KPI of the weekly table in one week (for the live DataCollector)."""
-        if week < 0:
-            return 0.0
+    def kpis(self, week: int, names: tuple[str, ...], weekly_spent: np.ndarray) -> dict[str, float]:
+        """This week's value of each named KPI of the weekly table (for the live DataCollector)."""
+        closed = self.closed[: week + 1].sum(axis=0)
         derived = {
-            "cases_opened": lambda: self.opened_by_channel[week].sum(),
-            "cases_resolved": lambda: self.closed[week, 0],
-            "backlog": lambda: self.waiting[week] + self.active[week],
-            "workers": lambda: self.workers[week].sum(),
+            "cases_opened": self.opened_by_channel[week].sum(),
+            "cases_resolved": self.closed[week, 0],
+            "backlog": self.waiting[week] + self.active[week],
+            "workers": self.workers[week].sum(),
+            "resolution_rate": closed[0] / closed.sum() if closed.sum() else np.nan,
+            **{f"spend_{p}": weekly_spent[week, i].sum() for i, p in enumerate(PAYERS)},
         }
-        return float(derived[name]() if name in derived else getattr(self, name)[week])
-
-    def resolution_rate(self, weeks: int) -> float:
-        """Resolved share of the cases closed in the first `weeks` weeks (NaN before any closed)."""
-        closed = self.closed[:weeks].sum(axis=0)
-        return float(closed[0] / closed.sum()) if closed.sum() else float("nan")
-
-    def spend(self, weekly_spent: np.ndarray, payer: str, week: int) -> float:
-        """What one payer spent in one week, Rp m."""
-        return float(weekly_spent[week, PAYERS.index(payer)].sum()) if week >= 0 else 0.0
+        return {n: float(derived[n] if n in derived else getattr(self, n)[week]) for n in names}
 
     def to_frame(self, start_year: int, weekly_spent: np.ndarray) -> pd.DataFrame:
         """One row per week; spending columns are `spend_<payer>` and `spend_<line>` (Rp m)."""

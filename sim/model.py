@@ -53,38 +53,29 @@ DEFAULT_SCENARIO = "makassar_pksai"
 DONOR_PAYERS = ("funder", "local")
 
 
-def _this_week(name: str) -> Any:
-    return lambda m: m.metrics.value(name, m.week - 1)
-
-
-def _spent_by(payer: str) -> Any:
-    return lambda m: m.metrics.spend(m.ledger.weekly_spent, payer, m.week - 1)
-
-
-# the live KPIs of the weekly table, one value per week (the whole table: sim.run.collect)
-REPORTERS = {
-    name: _this_week(name)
-    for name in (
-        "cases_opened",
-        "cases_resolved",
-        "waiting",
-        "active",
-        "backlog",
-        "workers",
-        "vacancies",
-        "exits",
-        "mean_skill",
-        "mean_high_skill",
-        "mean_morale",
-        "mean_caseload",
-        "referral_acceptance",
-        "awareness",
-        "hidden_episodes",
-    )
-} | {
-    "resolution_rate": lambda m: m.metrics.resolution_rate(m.week),
-    **{f"spend_{payer}": _spent_by(payer) for payer in ("funder", "local", "national")},
-}
+# the live KPIs, one value per week, kept by `datacollector` (the whole weekly table: sim.run.collect)
+KPIS = (
+    "cases_opened",
+    "cases_resolved",
+    "waiting",
+    "active",
+    "backlog",
+    "workers",
+    "vacancies",
+    "exits",
+    "mean_skill",
+    "mean_high_skill",
+    "mean_morale",
+    "mean_caseload",
+    "referral_acceptance",
+    "awareness",
+    "hidden_episodes",
+    "resolution_rate",
+    "spend_funder",
+    "spend_local",
+    "spend_national",
+)
+REPORTERS = {name: (lambda m, name=name: m.kpis[name]) for name in KPIS}
 
 
 def nested(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -161,6 +152,7 @@ class CPModel(Model):
         self.training_fraction = self.shortfall = 0.0
         self.terms = ReferralTerms(0.0, 0.0)
         self.metrics = WeeklyMetrics(self.n_weeks)
+        self.kpis: dict[str, float] = {}  # this week's values of KPIS, set by _record
         self.datacollector = DataCollector(model_reporters=REPORTERS)
 
     # ---- calendar and plan ----
@@ -395,6 +387,7 @@ class CPModel(Model):
         m.cms_working[w] = self.cms_working
         m.referral_acceptance[w] = self.terms.acceptance
         m.referral_delay[w] = self.terms.mean_delay_weeks
+        self.kpis = m.kpis(w, KPIS, self.ledger.weekly_spent)
 
 
 def _stress_by_week(cfg: Config) -> np.ndarray:
