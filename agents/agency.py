@@ -24,21 +24,31 @@ class ReferralTerms:
 
 
 def referral_terms(
-    coord: CoordinationConfig, regulation: str, cms_working: bool, n_partners: int, n_employer_groups: int = 1
+    coord: CoordinationConfig, regulation: str, cms_level: float, n_partners: int, n_employer_groups: int = 1
 ) -> ReferralTerms:
     """Acceptance and delay of referrals this week, from the coordination arrangements in force.
 
+    `cms_level` is how much of the shared case-management system works this week (its funded share, 0 to 1).
     Worker groups with different employers and overlapping roles share less information (000 l.679)."""
     acceptance = coord.base_acceptance
     acceptance += coord.sop_bonus * coord.sop + coord.mou_bonus * coord.mou
-    acceptance += coord.cms_bonus * cms_working + coord.hub_bonus * coord.hub
+    acceptance += coord.cms_bonus * cms_level + coord.hub_bonus * coord.hub
     acceptance += coord.regional_law_bonus * (regulation == "regional_law")
     if not coord.hub:  # without a hub every extra actor is another bilateral link to keep up
         acceptance -= coord.actor_penalty * max(0, n_partners - 4)
     acceptance -= coord.role_overlap_penalty * max(0, n_employer_groups - 1)
-    delay = coord.base_delay_weeks * (1.0 - coord.cms_delay_reduction * cms_working)
+    delay = coord.base_delay_weeks * (1.0 - coord.cms_delay_reduction * cms_level)
     delay *= 1.0 - coord.hub_delay_reduction * coord.hub
     return ReferralTerms(min(1.0, max(0.0, acceptance)), delay)
+
+
+def capacity_factor(coord: CoordinationConfig, regulation: str, shortfall: float, ramp: float) -> float:
+    """Partner capacity this week relative to the base: an MoU and a regional law commit capacity, a hub
+    frees some by coordinating (fewer duplicate referrals); the part paid by the programme goes with its
+    funding shortfall (000 l.619, l.723, l.753; 002 l.90)."""
+    committed = coord.mou_capacity_gain * coord.mou + coord.regional_law_capacity_gain * (regulation == "regional_law")
+    committed += coord.hub_capacity_gain * coord.hub
+    return (1.0 + ramp * committed) * (1.0 - coord.partner_funding_dependence * shortfall)
 
 
 class Agency(Agent):
@@ -47,6 +57,7 @@ class Agency(Agent):
     def __init__(self, model: Model, name: str, capacity_per_week: float) -> None:
         super().__init__(model)
         self.name = name
+        self.base_capacity = capacity_per_week
         self.capacity_per_week = capacity_per_week
         self._queue: list[tuple[int, int]] = []  # (week the case is ready to be served, case id)
         self._credit = 0.0  # fractional capacity carried between weeks
@@ -54,13 +65,13 @@ class Agency(Agent):
         self.accepted = 0
         self.served = 0
 
-    def offer(self, case_id: int, week: int, terms: ReferralTerms, rng: np.random.Generator) -> bool:
+    def offer(self, case_id: int, week: int, acceptance: float, mean_delay: float, rng: np.random.Generator) -> bool:
         """A referral arrives; the partner accepts it or not. Accepted ones wait for a delay, then a slot."""
         self.received += 1
-        if rng.random() >= terms.acceptance:
+        if rng.random() >= acceptance:
             return False
         self.accepted += 1
-        ready = week + int(rng.poisson(terms.mean_delay_weeks))
+        ready = week + int(rng.poisson(mean_delay))
         heapq.heappush(self._queue, (ready, case_id))
         return True
 

@@ -21,12 +21,15 @@ REFERRAL_NAMES = ("none", "pending", "queued", "done", "failed")
 # detection channel
 CHANNELS = ("outreach", "community", "agency", "ngo")
 # why a case closed unresolved / dropped
-CLOSE_REASONS = ("", "resolved", "time_limit", "referral_failed", "family_dropped", "file_lost")
-WHY_OPEN, WHY_RESOLVED, WHY_TIME_LIMIT, WHY_REFERRAL_FAILED, WHY_FAMILY_DROPPED, WHY_FILE_LOST = range(6)
+CLOSE_REASONS = ("", "resolved", "time_limit", "referral_failed", "family_dropped", "file_lost", "not_resolved")
+WHY_OPEN, WHY_RESOLVED, WHY_TIME_LIMIT, WHY_REFERRAL_FAILED, WHY_FAMILY_DROPPED, WHY_FILE_LOST, WHY_NOT_RESOLVED = (
+    range(7)
+)
 STATUS_OF_REASON = {
     WHY_RESOLVED: RESOLVED,
     WHY_TIME_LIMIT: UNRESOLVED,
     WHY_REFERRAL_FAILED: UNRESOLVED,
+    WHY_NOT_RESOLVED: UNRESOLVED,
     WHY_FAMILY_DROPPED: DROPPED,
     WHY_FILE_LOST: DROPPED,
 }
@@ -52,6 +55,11 @@ _COLUMNS: dict[str, type] = {
     "referral_sent_week": np.int32,
     "referral_done_week": np.int32,
     "vulnerabilities": np.uint8,  # the family's vulnerability bitmask (bit i = VULNERABILITIES[i]) at opening
+    "children": np.int16,  # children harmed in the episode the case is about
+    "harm_week": np.int32,  # week the episode began
+    "episode": np.int64,  # the episode's id (a family's later case about the same episode shares it)
+    "served_week": np.int32,  # first week the case was served (resolved, or its referral delivered)
+    "monitoring": np.bool_,  # own work done, waiting for the partner: the worker only monitors
 }
 
 
@@ -80,7 +88,14 @@ class CaseTable:
                 grown[: self.n] = col[: self.n]
                 self.cols[name] = grown
         ids = np.arange(self.n, self.n + k)
-        for name in ("worker", "assigned_week", "closed_week", "referral_sent_week", "referral_done_week"):
+        for name in (
+            "worker",
+            "assigned_week",
+            "closed_week",
+            "referral_sent_week",
+            "referral_done_week",
+            "served_week",
+        ):
             self.cols[name][ids] = -1
         for name, vals in values.items():
             self.cols[name][ids] = vals
@@ -118,6 +133,10 @@ class CaseTable:
                     np.where(has_referral, c["referral_agency"], -1), PARTNER_AGENCIES
                 ),
                 "referral_attempts": c["referral_attempts"],
+                "children_harmed": c["children"],
+                "harm_week": c["harm_week"],
+                "episode_id": c["episode"],
+                "served_week": c["served_week"],
                 **{f"family_{v}": (c["vulnerabilities"] & (1 << i)) > 0 for i, v in enumerate(VULNERABILITIES)},
             }
         )

@@ -36,13 +36,14 @@ class Detection:
         )
 
     def find(
-        self, fam: FamilyPopulation, outreach_intensity: float, acceptance: float, v: np.ndarray
+        self, fam: FamilyPopulation, outreach_intensity: float, acceptance: float, v: np.ndarray, factor: float = 1.0
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(families whose hidden episode is found this week, the channel that found each)."""
+        """(families whose hidden episode is found this week, the channel that found each). `factor` scales
+        every channel (a shock that closes schools and stops visits)."""
         hidden = fam.hidden()
         kind = fam.episode[hidden]
         reach = np.where(fam.covered[hidden], 1.0, self.uncovered_outreach_factor)
-        p = np.stack(
+        p = factor * np.stack(
             [
                 self.outreach[kind] * outreach_intensity * reach,
                 self.community[kind] * fam.awareness[hidden],

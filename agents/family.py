@@ -49,6 +49,7 @@ class FamilyPopulation:
         self.stress_base = rng.lognormal(-0.5 * pop.stress_sd**2, pop.stress_sd, n)
         self.awareness0 = np.clip(rng.normal(pop.awareness_mean, pop.awareness_spread, n), 0.0, 1.0)
         self.awareness = self.awareness0.copy()
+        self.protective = self.awareness0.copy()  # safer practice: follows awareness with a lag
         self.covered = rng.random(n) < pop.registry_coverage
 
         # B[f, j]: weekly hazard of type j at economic stress multiplier 1 (children x risk x own stress)
@@ -62,7 +63,8 @@ class FamilyPopulation:
             * self.stress_base[:, None] ** elasticity[None, :]
         )
         self._total_hazard = np.zeros(n)
-        self._hazard_key: float | None = None
+        self._hazard_key: tuple | None = None
+        self.siblings_share = per_case_type(harm.siblings_harmed_share)
 
         # episode state
         self.episode = np.full(n, NO_EPISODE, dtype=np.int8)  # case type of the ongoing episode
@@ -71,6 +73,11 @@ class FamilyPopulation:
         self.protected_until = np.full(n, -1, dtype=np.int32)
         self.recur_until = np.full(n, -1, dtype=np.int32)
         self.ever_served = np.zeros(n, dtype=bool)
+        self.harmed = np.zeros(n, dtype=np.int16)  # children harmed in the ongoing episode
+        self.episode_start = np.full(n, -1, dtype=np.int32)
+        self.episode_id = np.full(n, -1, dtype=np.int64)  # unique over the run, to group an episode's cases
+        self.episode_served = np.zeros(n, dtype=bool)  # the ongoing episode has had a service
+        self._next_episode = 0
         self.at_risk = np.flatnonzero(self.vuln_count >= 2)  # targets of early intervention
 
     def _relative_risk(self, harm: object) -> np.ndarray:
@@ -94,11 +101,13 @@ class FamilyPopulation:
 
     # ---- weekly, vectorised ----
 
-    def update_awareness(self, gain: float, decay: float) -> None:
-        """Primary prevention raises awareness; without it awareness drifts back to where it started."""
+    def update_awareness(self, gain: float, decay: float, lag_weeks: float) -> None:
+        """Primary prevention raises awareness; without it awareness drifts back to where it started. Safer
+        practice (what lowers the hazard) follows awareness with a lag: knowing comes before doing."""
         a = self.awareness
         a += gain * (1.0 - a) - decay * (a - self.awareness0)
         np.clip(a, 0.0, 1.0, out=a)
+        self.protective += (a - self.protective) / lag_weeks
 
     def protect(self, families: np.ndarray, until_week: int) -> None:
         """Secondary prevention (early intervention) for the given families."""
@@ -108,7 +117,7 @@ class FamilyPopulation:
     def draw_episodes(
         self,
         week: int,
-        stress_multiplier: float,
+        stress: np.ndarray,
         u: np.ndarray,
         awareness_protection: float,
         protection: float,
@@ -120,17 +129,19 @@ class FamilyPopulation:
         One uniform per family per week (`u`) drives both, so the draw count never depends on state and two
         runs with the same seed see the same harm (common random numbers). Returns (new families, their types).
         """
-        if self._hazard_key != stress_multiplier:  # cheap matvec, redone only when stress changes
-            self._total_hazard = self.base_hazard @ (stress_multiplier**self.elasticity)
-            self._hazard_key = stress_multiplier
-        h = self._total_hazard * (1.0 - awareness_protection * self.awareness)
+        key = tuple(stress)
+        type_factor = stress**self.elasticity  # the city-wide stress of each case type, through its elasticity
+        if self._hazard_key != key:  # cheap matvec, redone only when stress changes
+            self._total_hazard = self.base_hazard @ type_factor
+            self._hazard_key = key
+        h = self._total_hazard * (1.0 - awareness_protection * self.protective)
         h[self.protected_until >= week] *= 1.0 - protection
         h[self.recur_until >= week] *= recurrence_multiplier
         free = self.episode == NO_EPISODE
         new = np.flatnonzero(free & (u < h))
         # the type: reuse the same uniform, rescaled within [0, h) -> categorical over the type hazards
         if len(new):
-            weights = self.base_hazard[new] * (stress_multiplier**self.elasticity)[None, :]
+            weights = self.base_hazard[new] * type_factor[None, :]
             cum = np.cumsum(weights, axis=1)
             target = (u[new] / h[new])[:, None] * cum[:, -1:]
             kinds = np.minimum((cum < target).sum(axis=1), len(CASE_TYPES) - 1).astype(np.int8)
@@ -141,6 +152,13 @@ class FamilyPopulation:
         self.episode[ends] = NO_EPISODE
         self.episode[new] = kinds
         self.episode_detected[new] = False
+        self.episode_served[new] = False
+        self.episode_start[new] = week
+        self.episode_id[new] = self._next_episode + np.arange(len(new))
+        self._next_episode += len(new)
+        # who is harmed: the index child and a share of the siblings (household-wide for neglect)
+        siblings = self.children[new].astype(np.float64) - 1.0
+        self.harmed[new] = 1 + np.round(self.siblings_share[kinds] * siblings).astype(np.int16)
         return new, kinds
 
     def case_opened(self, families: np.ndarray) -> None:
@@ -148,6 +166,12 @@ class FamilyPopulation:
         self.known[families] = True
         self.episode_detected[families] = True
         self.ever_served[families] = True
+
+    def first_service(self, families: np.ndarray) -> np.ndarray:
+        """Mark these families' episodes as served; return the ones served for the first time."""
+        first = families[~self.episode_served[families]]
+        self.episode_served[first] = True
+        return first
 
     def case_closed(self, family: int, resolved: bool, week: int, recurrence_window: int) -> None:
         """A resolved case ends the episode; otherwise the harm goes on, hidden again. Risk stays raised a while."""

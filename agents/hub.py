@@ -13,14 +13,20 @@ from mesa import Agent, Model
 
 from agents import cases as C
 from agents.family import FamilyPopulation, per_case_type
-from scenarios.schema import CASE_TYPES, PARTNER_AGENCIES, Config
+from scenarios.schema import CASE_TYPES, PARTNER_AGENCIES, VULNERABILITIES, Config
 
 
 class IntegratedHub(Agent):
     def __init__(self, model: Model, cfg: Config) -> None:
         super().__init__(model)
         self.integrated = cfg.coordination.hub
-        self.work_weeks = per_case_type(cfg.casework.work_weeks)
+        cw = cfg.casework
+        self.work_weeks = per_case_type(cw.work_weeks)
+        exploitation = np.isin(np.array(CASE_TYPES), ["economic_exploitation", "sexual_exploitation"])
+        self.type_difficulty = np.where(exploitation, cw.exploitation_work_multiplier, 1.0)
+        self.extra_vulnerability_work = cw.extra_vulnerability_work
+        self.disability_work = cw.disability_work_multiplier
+        self.disability_bit = 1 << VULNERABILITIES.index("disability")
         self.high_share = per_case_type(cfg.harm.high_severity_share)
         self.referral_share = per_case_type(cfg.coordination.referral_share)
         self.referral_code = np.array(
@@ -36,11 +42,20 @@ class IntegratedHub(Agent):
         week: int,
         rng: np.random.Generator,
     ) -> np.ndarray:
-        """Open a case for each found family; returns the case types."""
+        """Open a case for each found family; returns the case types.
+
+        A case's work depends on its type (exploitation needs legal process and several agencies) and on the
+        family: more for each vulnerability beyond the first, much more with a disabled member."""
         kind = fam.episode[families].astype(np.int8)
         k = len(families)
         needs_referral = rng.random(k) < self.referral_share[kind]
         high = rng.random(k) < self.high_share[kind]
+        mask = fam.vuln_mask[families]
+        difficulty = (
+            self.type_difficulty[kind]
+            * (1.0 + self.extra_vulnerability_work * (fam.vuln_count[families] - 1))
+            * np.where(mask & self.disability_bit, self.disability_work, 1.0)
+        )
         cases.open(
             family=families,
             kind=kind,
@@ -49,10 +64,13 @@ class IntegratedHub(Agent):
             covered=fam.covered[families],
             opened_week=np.full(k, week),
             status=np.full(k, C.WAITING),
-            work_needed=self.work_weeks[kind] * rng.gamma(2.0, 0.5, k),
+            work_needed=self.work_weeks[kind] * difficulty * rng.gamma(2.0, 0.5, k),
             referral=np.where(needs_referral, C.REFERRAL_PENDING, C.NO_REFERRAL),
             referral_agency=self.referral_code[kind],
-            vulnerabilities=fam.vuln_mask[families],
+            vulnerabilities=mask,
+            children=fam.harmed[families],
+            harm_week=fam.episode_start[families],
+            episode=fam.episode_id[families],
         )
         return kind
 
@@ -73,7 +91,7 @@ class IntegratedHub(Agent):
         room = room.copy()
         for case in waiting[order]:
             w = int(np.argmax(room))
-            if room[w] <= 0:
+            if room[w] < 1:
                 break
             pairs.append((int(case), w))
             room[w] -= 1

@@ -17,7 +17,9 @@ def prevent(
     fam: FamilyPopulation, prev: PreventionConfig, intensity: float, week: int, rng: np.random.Generator
 ) -> int:
     """This week's prevention; returns how many families got an early intervention."""
-    fam.update_awareness(prev.awareness_gain_per_week * intensity, prev.awareness_decay_per_week)
+    fam.update_awareness(
+        prev.awareness_gain_per_week * intensity, prev.awareness_decay_per_week, prev.protection_lag_weeks
+    )
     expected = prev.early_intervention_families_per_year / 52 * intensity
     k = min(int(expected) + int(rng.random() < expected % 1), len(fam.at_risk))
     if k:

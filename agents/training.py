@@ -52,7 +52,7 @@ def drift(worker: SocialWorker, tr: TrainingConfig) -> None:
     """Trained skill decays toward the baseline; a worker with cases learns a little by doing."""
     worker.skill -= tr.decay_per_week * (worker.skill - tr.baseline_skill)
     worker.high_skill -= tr.decay_per_week * (worker.high_skill - tr.baseline_high_skill)
-    if worker.caseload > 0:
+    if worker.cases + worker.monitored > 0:
         worker.skill += tr.learning_by_doing_per_week * (1.0 - worker.skill)
         worker.high_skill += 0.5 * tr.learning_by_doing_per_week * (1.0 - worker.high_skill)
 

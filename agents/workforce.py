@@ -34,14 +34,18 @@ class WorkingConditions:
 class SocialWorker(Agent):
     """One worker: employer, skill (see agents/training.py), caseload and morale."""
 
-    def __init__(self, model: Model, employer: str, week: int, training: TrainingConfig, log_id: int) -> None:
+    def __init__(
+        self, model: Model, employer: str, week: int, training: TrainingConfig, log_id: int, monitoring_load: float
+    ) -> None:
         super().__init__(model)
         self.log_id = log_id  # position in the worker log; the id cases refer to
         self.employer = employer
         self.skill = training.baseline_skill
         self.high_skill = training.baseline_high_skill
         self.experience_weeks = 0
-        self.caseload = 0
+        self.cases = 0  # active cases still being worked on
+        self.monitored = 0  # active cases whose work is done, waiting for a partner's service
+        self.monitoring_load = monitoring_load
         self.morale = 0.8
         self.hired_week = week
         self.exit_week = -1
@@ -49,6 +53,11 @@ class SocialWorker(Agent):
         self.sessions_attended = 0
         self.mentored_weeks = 0.0
         self.cases_resolved = 0
+
+    @property
+    def caseload(self) -> float:
+        """Slots in use: a case being worked takes one, a case the worker only monitors a fraction."""
+        return self.cases + self.monitoring_load * self.monitored
 
     def exit_chance(self, workforce: WorkforceConfig, conditions: WorkingConditions) -> float:
         """A week of work: experience, then morale moves toward this week's target. Returns the chance of
@@ -79,8 +88,10 @@ class Workforce:
         training: TrainingConfig,
         positions: dict[str, int],
         release_cases: Callable[[int], None],
+        monitoring_load: float = 1.0,
     ) -> None:
         self.model = model
+        self.monitoring_load = monitoring_load
         self.staffing = staffing
         self.training = training
         self.release_cases = release_cases  # hands a leaving worker's open cases back to the waiting list
@@ -101,7 +112,7 @@ class Workforce:
         return self.counts[employer]
 
     def hire(self, employer: str, week: int) -> None:
-        worker = SocialWorker(self.model, employer, week, self.training, log_id=len(self.log))
+        worker = SocialWorker(self.model, employer, week, self.training, len(self.log), self.monitoring_load)
         self.log.append(worker)
         self.active.add(worker)
         self.counts[employer] += 1
@@ -115,7 +126,7 @@ class Workforce:
         self.counts[worker.employer] -= 1
         worker.remove()
         self.release_cases(worker.log_id)
-        worker.caseload = 0
+        worker.cases = worker.monitored = 0
         if refill:
             self.vacancies.append((week + self.staffing.hiring_lag_weeks, worker.employer))
         self.exits += 1

@@ -116,6 +116,19 @@ class Shock:
     year: int = param(2020, "calendar year the shock starts", "000 l.211 (COVID-19)", lo=1900, hi=2200)
     magnitude: float = param(0.5, "relative rise in economic stress", "assumed (0.2-1.0)", lo=-0.9, hi=5.0)
     duration_years: float = param(1.0, "years the shock lasts", "assumed (0.5-2)", lo=0.0, hi=20.0)
+    harm_types: list[str] = param(
+        lambda: list(CASE_TYPES),
+        "case types whose hazard the stress rise reaches (others keep their stress)",
+        "assumed; 000 l.211 (COVID-19 drove child work)",
+        choices=CASE_TYPES,
+    )
+    detection_factor: float = param(
+        1.0,
+        "multiplier on outreach, community, agency and NGO detection while the shock lasts (1 = unchanged)",
+        "assumed (0.4-1.0); COVID-19 closed schools and stopped home visits",
+        lo=0.0,
+        hi=2.0,
+    )
 
 
 # ---- sections ----
@@ -209,6 +222,21 @@ class HarmConfig:
     hidden_harm_ends_weekly: float = rate(0.02, "weekly chance undetected harm stops on its own", "assumed (0.01-0.05)")
     recurrence_multiplier: float = param(2.5, "hazard multiplier after a case closes", "assumed (1.5-4)", 1.0, 20.0)
     recurrence_window_weeks: int = param(52, "weeks the raised hazard lasts", "assumed", 1, 520)
+    siblings_harmed_share: CaseTypeValues = param(
+        lambda: CaseTypeValues(
+            economic_exploitation=0.3,
+            sexual_exploitation=0.0,
+            violence=0.3,
+            neglect=1.0,
+            birth_registration=0.0,
+            school_dropout=0.0,
+        ),
+        "share of a harmed child's siblings harmed in the same episode: children harmed = 1 + round(share x "
+        "(children - 1)); neglect is household-wide, exploitation usually one child",
+        "assumed (0-1); 000 l.211 (parents send children to work), l.633 (neglect in kin care)",
+        lo=0.0,
+        hi=1.0,
+    )
     high_severity_share: CaseTypeValues = param(
         lambda: CaseTypeValues(
             economic_exploitation=0.3,
@@ -355,6 +383,41 @@ class CoordinationConfig:
     max_referral_attempts: int = param(3, "referral tries before a worker gives up", "assumed", 1, 50)
     record_loss_weekly_without_cms: float = rate(0.004, "weekly chance a paper case file is lost", "000 l.645")
     meetings_per_year: int = param(4, "coordination meetings per year (regularity)", "assumed", 0, 52)
+    mou_capacity_gain: float = param(
+        0.3, "partner capacity committed by an MoU (share added)", "assumed (0-0.6); 002 l.90", 0.0, 5.0
+    )
+    regional_law_capacity_gain: float = param(
+        0.3,
+        "partner capacity added when a regional law binds agencies to plan for it",
+        "assumed (0-0.6); 000 l.723",
+        0.0,
+        5.0,
+    )
+    hub_capacity_gain: float = param(
+        0.15,
+        "partner capacity freed by a hub's coordination (fewer duplicate referrals)",
+        "assumed (0-0.3); 000 l.619",
+        0.0,
+        5.0,
+    )
+    partner_funding_dependence: float = share(
+        0.2,
+        "share of partner capacity that depends on the programme's funding (lost with its shortfall)",
+        "assumed (0-0.5); 000 l.631, l.753",
+    )
+    uncovered_referral_factor: float = share(
+        0.6,
+        "referral acceptance outside registry-covered areas (no committee to take the case)",
+        "assumed (0.3-0.9); 004 l.108",
+    )
+    opening_year: int = param(
+        0,
+        "year the hub opens; its outreach, prevention and coordination ramp up from then (0 = the first year)",
+        "assumed; set per scenario from the launch date",
+        0,
+        2200,
+    )
+    ramp_up_years: float = param(1.0, "years from opening to full strength", "assumed (0-3)", 0.0, 20.0)
     referral_share: CaseTypeValues = param(
         lambda: CaseTypeValues(
             economic_exploitation=0.5,
@@ -410,6 +473,48 @@ class CaseworkConfig:
     drop_while_waiting_weekly: float = rate(0.02, "weekly chance a waiting family drops out", "assumed")
     drop_active_weekly: float = rate(0.004, "weekly chance an active case drops out (falls with skill)", "assumed")
     overload_slowdown: float = positive(0.6, "progress slows by this per unit caseload above norm", "assumed", 10.0)
+    speed_floor: float = share(
+        0.5,
+        "weekly progress of a worker with no skill for the case (1 = skill does not set speed)",
+        "assumed (0.3-0.7)",
+    )
+    success_floor: float = share(
+        0.6,
+        "chance a finished intervention resolves the case with no skill for it; rises to 1 with full skill",
+        "assumed (0.4-0.8); 000 l.679-685 (high-risk cases beyond unmentored workers)",
+    )
+    extra_vulnerability_work: float = positive(
+        0.25, "extra work per family vulnerability beyond the first (share of the case's work)", "assumed (0-0.5)", 5.0
+    )
+    disability_work_multiplier: float = param(
+        2.5,
+        "work multiplier for a family with a disabled member (long-term rehabilitation and care)",
+        "assumed (1.5-4); 001 l.60-75 (disability cases stay open)",
+        1.0,
+        20.0,
+    )
+    exploitation_work_multiplier: float = param(
+        1.5,
+        "work multiplier for economic and sexual exploitation (legal process, several agencies)",
+        "assumed (1-3); 001 l.60-75, 002 l.104-118",
+        1.0,
+        20.0,
+    )
+    monitoring_load: float = share(
+        0.2,
+        "caseload slot a case holds while its own work is done and it waits for the partner's service",
+        "assumed (0.1-0.4; the worker monitors)",
+    )
+    cms_time_saving: float = share(
+        0.15,
+        "share of casework time a fully working shared case-management system saves (no duplicate assessment)",
+        "assumed (0.05-0.3); 000 l.645, 001 l.123",
+    )
+    uncovered_casework_factor: float = share(
+        0.6,
+        "casework speed outside registry-covered areas (no sub-district committee to work with)",
+        "assumed (0.3-0.9); 004 l.108",
+    )
 
 
 @dataclass
@@ -421,6 +526,13 @@ class PreventionConfig:
     )
     early_intervention_weeks: int = param(26, "weeks an early intervention protects", "assumed", 1, 520)
     early_intervention_risk_reduction: float = share(0.4, "hazard reduction while protected", "assumed (0.2-0.6)")
+    protection_lag_weeks: float = param(
+        26.0,
+        "weeks for raised awareness to turn into safer practice (the hazard follows awareness with this lag)",
+        "assumed (8-52); parenting change takes months (000 l.611)",
+        1.0,
+        520.0,
+    )
 
 
 @dataclass

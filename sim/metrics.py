@@ -16,6 +16,7 @@ class WeeklyMetrics:
         z = lambda *shape: np.zeros((n_weeks, *shape))  # noqa: E731
         self.new_episodes = z(len(CASE_TYPES))  # children newly harmed / in need, by type
         self.first_detections = z(len(CASE_TYPES))  # children whose episode was found for the first time
+        self.served = z(len(CASE_TYPES))  # children whose episode got its first service (resolved or delivered)
         self.opened_by_channel = z(len(CHANNELS))
         self.closed = z(len(CLOSED_KINDS))
         self.waiting, self.active = z(), z()
@@ -26,7 +27,7 @@ class WeeklyMetrics:
         self.referrals_sent, self.referrals_accepted, self.referrals_completed = z(), z(), z()
         self.referral_acceptance, self.referral_delay = z(), z()
         self.awareness, self.hidden_episodes, self.early_interventions = z(), z(), z()
-        self.outreach_intensity, self.prevention_intensity, self.cms_working = z(), z(), z()
+        self.outreach_intensity, self.prevention_intensity, self.cms_level = z(), z(), z()
 
     def kpis(self, week: int, names: tuple[str, ...], weekly_spent: np.ndarray) -> dict[str, float]:
         """This week's value of each named KPI of the weekly table (for the live DataCollector)."""
@@ -51,6 +52,7 @@ class WeeklyMetrics:
         for i, t in enumerate(CASE_TYPES):
             cols[f"new_{t}"] = self.new_episodes[:, i]
             cols[f"detected_{t}"] = self.first_detections[:, i]
+            cols[f"served_{t}"] = self.served[:, i]
         cols["cases_opened"] = self.opened_by_channel.sum(axis=1)
         for i, ch in enumerate(CHANNELS):
             cols[f"opened_via_{ch}"] = self.opened_by_channel[:, i]
@@ -82,7 +84,7 @@ class WeeklyMetrics:
             "early_interventions",
             "outreach_intensity",
             "prevention_intensity",
-            "cms_working",
+            "cms_level",
         ):
             cols[name] = getattr(self, name)
         for p, payer in enumerate(PAYERS):
@@ -90,8 +92,9 @@ class WeeklyMetrics:
         for ln, line in enumerate(BUDGET_LINES):
             cols[f"spend_{line}"] = weekly_spent[:, :, ln].sum(axis=1)
         frame = pd.DataFrame(cols)
-        int_cols = [c for c in frame.columns if c.startswith(("new_", "detected_", "cases_", "opened_", "workers"))]
-        int_cols += ["waiting", "active", "backlog", "vacancies", "hires", "exits", "layoffs", "max_caseload"]
+        prefixes = ("new_", "detected_", "served_", "cases_", "opened_", "workers")
+        int_cols = [c for c in frame.columns if c.startswith(prefixes)]
+        int_cols += ["waiting", "active", "backlog", "vacancies", "hires", "exits", "layoffs"]
         int_cols += ["referrals_sent", "referrals_accepted", "referrals_completed", "hidden_episodes"]
         int_cols += ["early_interventions"]
-        return frame.astype({c: np.int64 for c in int_cols} | {"cms_working": bool})
+        return frame.astype({c: np.int64 for c in int_cols})

@@ -28,7 +28,7 @@ from mesa import DataCollector, Model
 
 from agents import cases as C
 from agents import casework, training
-from agents.agency import Agency, ReferralTerms, referral_terms
+from agents.agency import Agency, ReferralTerms, capacity_factor, referral_terms
 from agents.detection import Detection
 from agents.family import FamilyPopulation
 from agents.funding import (
@@ -42,7 +42,7 @@ from agents.funding import (
 from agents.hub import IntegratedHub
 from agents.prevention import prevent
 from agents.workforce import Workforce, WorkingConditions
-from scenarios.schema import EMPLOYERS, PARTNER_AGENCIES, Config
+from scenarios.schema import CASE_TYPES, EMPLOYERS, PARTNER_AGENCIES, Config
 from scenarios.transition import effective_plan
 from scenarios.validate import ConfigError
 from sim.ledger import Ledger
@@ -140,14 +140,20 @@ class CPModel(Model):
         self.n_partners = sum(a.capacity_per_week > 0 for a in self.partners)
         self.detection = Detection.from_config(cfg.detection)
         self.workforce = Workforce(
-            self, cfg.staffing, cfg.training, self.positions_in(cfg.run.start_year), self._release
+            self,
+            cfg.staffing,
+            cfg.training,
+            self.positions_in(cfg.run.start_year),
+            self._release,
+            cfg.casework.monitoring_load,
         )
 
-        self.stress = _stress_by_week(cfg)
+        self.stress, self.detection_factor = _shocks_by_week(cfg)
+        self.ramp = _ramp_by_week(cfg)
         self.session_weeks = training.session_weeks(cfg)
         self.planned: dict[str, float] = {}  # this budget year's planned cost per line, set in step 1
         # this week's funding-dependent levels, set in step 1
-        self.cms_working = False
+        self.cms_level = 0.0  # share of the shared case-management system that works this week
         self.outreach_intensity = self.prevention_intensity = self.mentoring_intensity = 0.0
         self.training_fraction = self.shortfall = 0.0
         self.terms = ReferralTerms(0.0, 0.0)
@@ -188,8 +194,9 @@ class CPModel(Model):
         found, channels = self.detection.find(
             self.families,
             self.outreach_intensity,
-            self.terms.acceptance,
+            self.terms.acceptance * self.ramp[w],  # the hub's links to schools, health, police grow after opening
             self.streams.detection.random(self.families.n),
+            self.detection_factor[w],
         )
         self._intake(w, found, channels)
         self._assignment(w)
@@ -223,9 +230,9 @@ class CPModel(Model):
             budget = weekly_allowance(need, ledger.available(line, DONOR_PAYERS), weeks_left)
             fractions[line] = ledger.spend(w, line, budget, DONOR_PAYERS) / (need / 52) if need > 0 else 0.0
         self.mentoring_intensity = fractions["mentoring"]
-        self.cms_working = cfg.coordination.shared_cms and fractions["case_management_system"] > 0.999
-        self.outreach_intensity = fractions["outreach"]
-        self.prevention_intensity = fractions["prevention"]
+        self.cms_level = fractions["case_management_system"] if cfg.coordination.shared_cms else 0.0
+        self.outreach_intensity = fractions["outreach"] * self.ramp[w]
+        self.prevention_intensity = fractions["prevention"] * self.ramp[w]
         funded = [fractions[line] for line in PROGRAMME_LINES if self.planned[line] > 0]
         self.shortfall = 1.0 - float(np.mean(funded)) if funded else 0.0
 
@@ -236,8 +243,11 @@ class CPModel(Model):
             self.training_fraction = ledger.spend(w, "training", need, DONOR_PAYERS) / need
         employer_groups = sum(n > 0 for n in self.workforce.counts.values())
         self.terms = referral_terms(
-            cfg.coordination, self.government.regulation, self.cms_working, self.n_partners, employer_groups
+            cfg.coordination, self.government.regulation, self.cms_level, self.n_partners, employer_groups
         )
+        factor = capacity_factor(cfg.coordination, self.government.regulation, self.shortfall, self.ramp[w])
+        for agency in self.partners:
+            agency.capacity_per_week = agency.base_capacity * factor
 
     def _pay_salaries(self, w: int, weeks_left: int) -> None:
         """Civil servants (national, local) are on routine payroll, paid as they go. Donor contracts are paid
@@ -273,7 +283,7 @@ class CPModel(Model):
             harm.recurrence_multiplier,
             harm.hidden_harm_ends_weekly,
         )
-        np.add.at(self.metrics.new_episodes[w], kinds, self.families.children[new])
+        np.add.at(self.metrics.new_episodes[w], kinds, self.families.harmed[new])
 
     # 5 intake and triage at the hub
     def _intake(self, w: int, families: np.ndarray, channels: np.ndarray) -> None:
@@ -282,14 +292,14 @@ class CPModel(Model):
         fam = self.families
         kind = self.hub.take_in(self.cases, fam, families, channels, w, self.streams.casework)
         first = ~fam.episode_detected[families]
-        np.add.at(self.metrics.first_detections[w], kind[first], fam.children[families[first]])
+        np.add.at(self.metrics.first_detections[w], kind[first], fam.harmed[families[first]])
         np.add.at(self.metrics.opened_by_channel[w], channels, 1)
         fam.case_opened(families)
 
     # 6 assignment under the caseload cap; the rest wait
     def _assignment(self, w: int) -> None:
         cases, workers = self.cases, list(self.workforce.active)
-        caseloads = np.array([wk.caseload for wk in workers], dtype=np.int64)
+        caseloads = np.array([wk.caseload for wk in workers], dtype=np.float64)
         pairs = self.hub.assign(
             cases.ids_with_status(C.WAITING),
             cases.high_severity,
@@ -299,7 +309,7 @@ class CPModel(Model):
         )
         for case_id, pos in pairs:
             worker = workers[pos]
-            worker.caseload += 1
+            worker.cases += 1
             cases.status[case_id] = C.ACTIVE
             cases.worker[case_id] = worker.log_id
             if cases.assigned_week[case_id] < 0:
@@ -307,32 +317,49 @@ class CPModel(Model):
 
     # 7 casework and referrals
     def _casework(self, w: int) -> None:
-        active = casework.work(self.cases, list(self.workforce.active), len(self.workforce.log), self.cfg)
-        m = self.metrics
-        sent, accepted, completed = casework.refer(
+        cfg, m = self.cfg, self.metrics
+        workers = list(self.workforce.active)
+        active = casework.work(self.cases, workers, len(self.workforce.log), cfg, self.cms_level)
+        sent, accepted, delivered = casework.refer(
             self.cases,
             active,
             self.partners,
             self.terms,
-            self.cfg.coordination.max_referral_attempts,
+            cfg.coordination.uncovered_referral_factor,
+            cfg.coordination.max_referral_attempts,
             w,
             self.streams.referral,
         )
         m.referrals_sent[w] += sent
         m.referrals_accepted[w] += accepted
-        m.referrals_completed[w] += completed
+        m.referrals_completed[w] += len(delivered)
+        self._serve(np.array(delivered, dtype=np.int64), w)
+
+    def _serve(self, case_ids: np.ndarray, w: int) -> None:
+        """Cases served this week (resolved, or their referred service delivered): the first service of an
+        episode counts its harmed children as served."""
+        cases, fam = self.cases, self.families
+        new = case_ids[cases.served_week[case_ids] < 0]
+        cases.served_week[new] = w
+        first = fam.first_service(np.unique(cases.family[new]))
+        np.add.at(self.metrics.served[w], fam.episode[first], fam.harmed[first])
 
     # 8 closure (resolved / unresolved / dropped) and recurrence
     def _closure(self, w: int) -> None:
         cases = self.cases
-        p_lost = 0.0 if self.cms_working else self.cfg.coordination.record_loss_weekly_without_cms
+        p_lost = (1.0 - self.cms_level) * self.cfg.coordination.record_loss_weekly_without_cms
         window = self.cfg.harm.recurrence_window_weeks
-        for case_id, why in casework.closing(cases, self.cfg.casework, p_lost, w, self.streams.casework).items():
+        closing = casework.closing(cases, self.cfg.casework, p_lost, w, self.streams.casework)
+        self._serve(np.array([c for c, why in closing.items() if why == C.WHY_RESOLVED], dtype=np.int64), w)
+        for case_id, why in closing.items():
             status = C.STATUS_OF_REASON[why]
             resolved = status == C.RESOLVED
             if cases.status[case_id] == C.ACTIVE:
                 worker = self.workforce.log[cases.worker[case_id]]
-                worker.caseload -= 1
+                if cases.monitoring[case_id]:
+                    worker.monitored -= 1
+                else:
+                    worker.cases -= 1
                 worker.cases_resolved += resolved
             cases.status[case_id] = status
             cases.closed_week[case_id] = w
@@ -364,6 +391,7 @@ class CPModel(Model):
         theirs = np.flatnonzero((cases.worker == worker_id) & (cases.status == C.ACTIVE))
         cases.status[theirs] = C.WAITING
         cases.worker[theirs] = -1
+        cases.monitoring[theirs] = False
 
     # 10 metrics
     def _record(self, w: int) -> None:
@@ -384,18 +412,35 @@ class CPModel(Model):
         m.hidden_episodes[w] = int(((fam.episode != -1) & ~fam.known).sum())
         m.outreach_intensity[w] = self.outreach_intensity
         m.prevention_intensity[w] = self.prevention_intensity
-        m.cms_working[w] = self.cms_working
+        m.cms_level[w] = self.cms_level
         m.referral_acceptance[w] = self.terms.acceptance
         m.referral_delay[w] = self.terms.mean_delay_weeks
         self.kpis = m.kpis(w, KPIS, self.ledger.weekly_spent)
 
 
-def _stress_by_week(cfg: Config) -> np.ndarray:
-    """Economic stress multiplier for each week: a yearly trend plus scheduled shocks."""
+def _shocks_by_week(cfg: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Economic stress multiplier for each week and case type (a yearly trend plus scheduled shocks, each
+    reaching the case types it names), and each week's detection multiplier (a shock may close schools and
+    stop home visits)."""
     years = cfg.run.start_year + np.arange(cfg.n_weeks) / 52.0
-    stress = (1.0 + cfg.economy.stress_trend_per_year) ** np.floor(years - cfg.run.start_year)
+    trend = (1.0 + cfg.economy.stress_trend_per_year) ** np.floor(years - cfg.run.start_year)
+    stress = np.repeat(trend[:, None], len(CASE_TYPES), axis=1)
+    detection = np.ones(cfg.n_weeks)
     for shock in cfg.economy.shocks:
         on = (years >= shock.year) & (years < shock.year + shock.duration_years)
-        stress = np.where(on, stress * (1.0 + shock.magnitude), stress)
+        reached = np.isin(np.array(CASE_TYPES), shock.harm_types)
+        stress[np.ix_(on, reached)] *= 1.0 + shock.magnitude
+        detection[on] *= shock.detection_factor
     # round so the hazard matvec is only redone when stress really changes
-    return np.round(stress, 6)
+    return np.round(stress, 6), detection
+
+
+def _ramp_by_week(cfg: Config) -> np.ndarray:
+    """How far the hub has grown toward full strength each week: 0 before it opens, then linearly to 1 over
+    `ramp_up_years` (outreach, prevention, its agency links and the partner capacity it coordinates)."""
+    coord = cfg.coordination
+    opening = coord.opening_year or cfg.run.start_year
+    years = cfg.run.start_year + np.arange(cfg.n_weeks) / 52.0 - opening
+    if coord.ramp_up_years <= 0:
+        return (years >= 0).astype(np.float64)
+    return np.clip(years / coord.ramp_up_years, 0.0, 1.0)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from agents.cases import CHANNELS
-from scenarios.schema import BUDGET_LINES, HARM_TYPES, NEED_TYPES, PAYERS
+from scenarios.schema import BUDGET_LINES, CASE_TYPES, HARM_TYPES, NEED_TYPES, PAYERS
 
 if TYPE_CHECKING:
     from sim.model import CPModel
@@ -87,7 +87,7 @@ def summarise(model: CPModel, weekly: pd.DataFrame, cases: pd.DataFrame, workers
     mean_workers = float(weekly.workers.mean())
     s["mean_workers"] = mean_workers
     s["mean_caseload"] = float(weekly.mean_caseload.mean())
-    s["max_caseload"] = int(weekly.max_caseload.max())
+    s["max_caseload"] = float(weekly.max_caseload.max())
     s["mean_skill_end"] = float(weekly.mean_skill.iloc[-1])
     s["mean_high_skill_end"] = float(weekly.mean_high_skill.iloc[-1])
     s["mean_morale"] = float(weekly.mean_morale.mean())
@@ -104,11 +104,34 @@ def summarise(model: CPModel, weekly: pd.DataFrame, cases: pd.DataFrame, workers
     s["spend_total"] = float(ledger.spent.sum())
     s["cost_per_resolved_case"] = _ratio(ledger.spent.sum(), len(resolved))
 
+    s.update(children_outcomes(weekly, cases))
     s.update(_sustainability(model, cases))
     s.update(_cooperation(model, weekly))
     s.update(_coverage_split(model, cases))
     s.update(_scorecard(model, weekly, s))
     return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in s.items()}
+
+
+def children_outcomes(weekly: pd.DataFrame, cases: pd.DataFrame) -> dict[str, float]:
+    """Outcomes counted in children, per harm type and for all harm (and for service needs): harmed, found,
+    served (the case resolved, or the referred service delivered), effective coverage (served / harmed),
+    unmet need (harmed, never served), and the median weeks from the start of harm to the first service.
+    Who in a family is harmed: the index child and `harm.siblings_harmed_share` of the siblings."""
+    out: dict[str, float] = {}
+    groups = {**{t: (t,) for t in CASE_TYPES}, "harm": HARM_TYPES, "needs": NEED_TYPES}
+    for label, types in groups.items():
+        harmed = sum(weekly[f"new_{t}"].sum() for t in types)
+        served = sum(weekly[f"served_{t}"].sum() for t in types)
+        suffix = "" if label == "harm" else f"_{label}"
+        out[f"children_harmed{suffix}"] = int(harmed)
+        out[f"children_found{suffix}"] = int(sum(weekly[f"detected_{t}"].sum() for t in types))
+        out[f"children_served{suffix}"] = int(served)
+        out[f"effective_coverage{suffix}"] = _ratio(served, harmed)
+        out[f"unmet_need{suffix}"] = int(harmed - served)
+    served_cases = cases[(cases.served_week >= 0) & cases.case_type.isin(HARM_TYPES)]
+    first = served_cases.groupby("episode_id").agg(served=("served_week", "min"), harm=("harm_week", "first"))
+    out["median_weeks_harm_to_service"] = float((first.served - first.harm).median()) if len(first) else math.nan
+    return out
 
 
 def _recurrence_within(cases: pd.DataFrame, weeks: int) -> float:
@@ -161,7 +184,7 @@ def _cooperation(model: CPModel, weekly: pd.DataFrame) -> dict[str, float]:
         "coop_number_of_actors": model.n_partners + 3,  # partners + hub + funder + local government
         "coop_horizon_years": float(min(exit_year, model.cfg.run.end_year) - model.cfg.run.start_year),
         "coop_regularity_meetings_per_year": model.cfg.coordination.meetings_per_year,
-        "coop_information_share": float(weekly.cms_working.mean()),
+        "coop_information_share": float(weekly.cms_level.mean()),
         "coop_feedback_weeks": float(np.average(weekly.referral_delay, weights=weekly.referrals_accepted))
         if accepted
         else math.nan,
@@ -196,7 +219,7 @@ def _scorecard(model: CPModel, weekly: pd.DataFrame, s: dict) -> dict[str, float
         "scorecard_regulation": 100 * REGULATION_SCORE[cfg.funding.regulation],
         "scorecard_coordination": 100 * float(weekly.referral_acceptance.mean()),
         "scorecard_human_resources": 100 * hr,
-        "scorecard_information": 100 * float(weekly.cms_working.mean()),
+        "scorecard_information": 100 * float(weekly.cms_level.mean()),
         "scorecard_services": 100 * (s["resolution_rate"] if not math.isnan(s["resolution_rate"]) else 0.0),
         "scorecard_local_budget": 100 * _ratio(model.ledger.spent[lg].sum(), programme) if programme else 0.0,
     }

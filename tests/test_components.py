@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.agency import ReferralTerms, referral_terms
+from agents.agency import referral_terms
 from agents.family import FamilyPopulation
 from scenarios.schema import CoordinationConfig, FundingConfig
 from scenarios.transition import withdrawal_factor
@@ -48,8 +48,8 @@ def test_exponential_withdrawal_decays_then_stops() -> None:
 def test_coordination_raises_acceptance_and_shortens_delay() -> None:
     weak = CoordinationConfig(hub=False, sop=False, mou=False)
     strong = CoordinationConfig(hub=True, sop=True, mou=True)
-    t_weak = referral_terms(weak, "none", cms_working=False, n_partners=8)
-    t_strong = referral_terms(strong, "regional_law", cms_working=True, n_partners=8)
+    t_weak = referral_terms(weak, "none", cms_level=0.0, n_partners=8)
+    t_strong = referral_terms(strong, "regional_law", cms_level=1.0, n_partners=8)
     assert t_strong.acceptance > t_weak.acceptance
     assert t_strong.mean_delay_weeks < t_weak.mean_delay_weeks
     # overlapping roles of several employer groups cost acceptance
@@ -65,7 +65,7 @@ def test_agency_serves_at_most_its_capacity_and_skips_closed_cases() -> None:
     police.capacity_per_week = 2
     rng = np.random.default_rng(0)
     for case in range(6):
-        assert police.offer(case, 0, ReferralTerms(acceptance=1.0, mean_delay_weeks=0.0), rng)
+        assert police.offer(case, 0, 1.0, 0.0, rng)
     assert police.serve(0, lambda c: c != 0) == [1, 2]  # case 0 closed meanwhile: skipped, no slot used
     assert police.serve(1, lambda c: True) == [3, 4]
     assert police.queue_length == 1

@@ -23,7 +23,7 @@ def test_case_log_schema(results: Results) -> None:
         "opened_year", "assigned_week", "closed_week", "status", "close_reason", "weeks_open", "worker_id",
         "referral", "referral_agency", "referral_attempts", "family_poverty", "family_out_of_school",
         "family_no_birth_certificate", "family_kin_care", "family_child_marriage", "family_disability",
-        "family_street_involved",
+        "family_street_involved", "children_harmed", "harm_week", "episode_id", "served_week",
     }  # fmt: skip
     assert set(results.cases.columns) == expected
     assert set(results.cases.status.cat.categories) == {"waiting", "active", "resolved", "unresolved", "dropped"}
@@ -40,7 +40,9 @@ def test_worker_log_and_weekly_schema(results: Results) -> None:
 def test_summary_has_every_documented_kpi(results: Results) -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     for key in results.summary:
-        if not key.startswith(("referrals_completed_", "opened_via_", "spend_", "received_", "balance_")):
+        prefixes = ("referrals_completed_", "opened_via_", "spend_", "received_", "balance_", "children_harmed_")
+        prefixes += ("children_found_", "children_served_", "effective_coverage_", "unmet_need_")
+        if not key.startswith(prefixes):
             assert f"`{key}`" in readme, f"summary key {key} is not documented in the README"
 
 
