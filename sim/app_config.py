@@ -55,7 +55,7 @@ class RootSearchPath(SearchPathPlugin):
             return  # another Hydra app in this process
         for path in root_searchpath():
             if path not in present:
-                search_path.append(provider="cpsim", path=path)
+                search_path.append(provider="cpsim root config", path=path)
 
 
 def register() -> None:

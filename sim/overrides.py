@@ -53,11 +53,7 @@ def loader_for(args: argparse.Namespace | None = None) -> ConfigLoaderImpl:
     config_path = CONFIG_PATH
     if args.config_path is not None:
         config_path = compute_search_path_dir(str(Path(__file__).with_name("cli.py")), None, args.config_path)
-    config_dir = None
-    if args.config_dir is not None:
-        config_dir = os.path.abspath(args.config_dir)
-        if not os.path.isdir(config_dir):
-            raise ConfigError(f"--config-dir: {config_dir!r} is not a directory")
+    config_dir = None if args.config_dir is None else os.path.abspath(args.config_dir)
     return _loader(config_path, config_dir)
 
 
@@ -86,6 +82,8 @@ def check_command_line(argv: Sequence[str]) -> None:
         return  # Hydra reports bad flags itself
     if any(getattr(args, name, None) for name in PASS_THROUGH):
         return
+    if args.config_dir is not None and not os.path.isdir(args.config_dir):
+        return  # Hydra says which directory is missing
     check_overrides(
         args.overrides, multirun=args.multirun, loader=loader_for(args), config_name=args.config_name or CONFIG_NAME
     )
