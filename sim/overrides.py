@@ -109,8 +109,8 @@ def check_overrides(
     parsed = _parse(parser, overrides)
     for ov in parsed:
         check_values(ov, loader)
-    primary = _compose(loader, config_name, overrides, RunMode.MULTIRUN)
-    if not multirun and primary.hydra.mode != RunMode.MULTIRUN:
+    multirun = multirun or any(ov.key_or_group == "hydra.mode" and ov.value() == "MULTIRUN" for ov in parsed)
+    if not multirun:
         for ov in parsed:
             if ov.is_sweep_override():
                 raise ConfigError(
@@ -120,6 +120,7 @@ def check_overrides(
         job = _compose(loader, config_name, overrides, RunMode.RUN)
         check_job(job)
         return job
+    primary = _compose(loader, config_name, overrides, RunMode.MULTIRUN)
     sweeper = primary.hydra.sweeper
     params = [f"{key}={value}" for key, value in (sweeper.get("params") or {}).items()]
     swept = _parse(parser, params)
@@ -142,6 +143,10 @@ def check_values(ov: Override, loader: ConfigLoaderImpl) -> None:
     options = group_options(key, loader)
     if options or ov.package is not None:
         for v in values:
+            if v is None:
+                raise ConfigError(
+                    f"{key}: null is not an option; ~{key} drops the group, or expected one of {', '.join(options)}"
+                )
             if str(v) not in options:
                 raise ConfigError(f"{key}: {str(v)!r} is not allowed; expected one of {', '.join(options)}")
     else:
