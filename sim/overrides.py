@@ -66,6 +66,10 @@ def scenario_names() -> list[str]:
     return group_options("scenario")
 
 
+# `cpsim --help` lists the Hydra groups worth knowing with `${cpsim_options:hydra/launcher}`
+OmegaConf.register_new_resolver("cpsim_options", lambda group: ", ".join(group_options(group)), replace=True)
+
+
 def check_command_line(argv: Sequence[str]) -> None:
     """Check `cpsim`'s arguments as Hydra will read them; leave Hydra's own commands and flags to Hydra."""
     if "--version" in argv:

@@ -42,7 +42,7 @@ def test_help_lists_the_groups_that_work(tmp_path: Path) -> None:
     assert "experiment: demo, funding_withdrawal, staffing_coordination, training_regimes" in lines
     for group in ("scenario: gowa_pksai", "coordination_level: ", "training_regime: ", "hydra/launcher: basic"):
         assert any(line.startswith(group) for line in lines), group
-    assert not any(line.startswith("plans") for line in lines)  # example plans are cpsim-plans input, not configs
+    assert not any(line.startswith(("plans", "hydra:")) for line in lines)  # plans are cpsim-plans input
     assert "local_cores" in proc.stdout and "collect" in proc.stdout
 
 
