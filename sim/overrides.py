@@ -153,9 +153,9 @@ def check_values(ov: Override, loader: ConfigLoaderImpl) -> None:
                 )
             if str(v) not in options:
                 raise ConfigError(f"{key}: {str(v)!r} is not allowed; expected one of {', '.join(options)}")
-    else:
+    elif not any(part.isdigit() for part in key.split(".")):  # a list item is checked once composed
         for v in values:
-            if not (isinstance(v, str) and "${" in v):  # an interpolation is checked once composed
+            if not (isinstance(v, str) and "${" in v):  # so is an interpolation
                 build(AppConfig, _nested(key, v))
 
 
@@ -221,20 +221,27 @@ def check_jobs(loader: ConfigLoaderImpl, config_name: str, hydra_overrides: list
 
 
 def _with_fields(base: DictConfig, data: dict[str, Any], fields: list[Override]) -> dict[str, Any]:
-    """A job's data: field overrides on the composed config. Plain values are set on a copy of the plain data
-    (fast); a delete or an interpolation goes through OmegaConf, as Hydra applies it."""
-    if any(ov.is_delete() or "${" in str(ov.value()) for ov in fields):
+    """A job's data: its field overrides on the composed config. Scalars are set on a copy of the plain data
+    (fast); anything else (a delete, a mapping merged in, an interpolation) goes through OmegaConf, as Hydra
+    applies it."""
+    out = copy.deepcopy(data)
+    try:
+        for ov in fields:
+            value = ov.value()
+            if ov.is_delete() or not isinstance(value, (bool, int, float, str)) or "${" in str(value):
+                raise LookupError
+            *parents, leaf = ov.key_or_group.split(".")
+            node = out
+            for part in parents:
+                node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise LookupError
+            node[leaf] = value
+        return out
+    except (LookupError, AttributeError, TypeError):
         cfg = copy.deepcopy(base)
         ConfigLoaderImpl._apply_overrides_to_config(fields, cfg)
         return _job_data(cfg)
-    out = copy.deepcopy(data)
-    for ov in fields:
-        *parents, leaf = ov.key_or_group.split(".")
-        node = out
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = ov.value()
-    return out
 
 
 def _values(ov: Override) -> list[Any]:
