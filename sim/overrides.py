@@ -130,8 +130,9 @@ def check_overrides(
     swept = _parse(parser, params)
     for ov in swept:  # an experiment file's sweep values get the same checks as those typed on the command line
         check_values(ov, loader)
-    if sweeper._target_ != BASIC_SWEEPER:
-        return primary  # a sampling sweeper chooses its jobs as it goes; each is checked when it starts
+    if sweeper._target_ != BASIC_SWEEPER:  # a sampling sweeper chooses its jobs as it goes
+        check_job(primary)  # the config its swept values go on; each job is checked again when it starts
+        return primary
     hydra_overrides = [ov.input_line for ov in parsed if ov.is_hydra_override()]
     task = swept + [ov for ov in parsed if not ov.is_hydra_override()]
     check_jobs(loader, config_name, hydra_overrides, task)

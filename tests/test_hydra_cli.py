@@ -3,6 +3,7 @@ is checked before any starts (one line, exit 2, nothing written)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,9 +23,14 @@ TINY = [
 ]
 
 
-def cpsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def cpsim(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "sim.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=None if env is None else {**os.environ, **env},
     )
 
 
@@ -32,6 +38,8 @@ def test_shell_completion_prints_a_bash_script(tmp_path: Path) -> None:
     proc = cpsim("-sc", "install=bash", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "complete -o nospace -o default -F hydra_bash_completion" in proc.stdout
+    query = cpsim("-sc", "query=bash", cwd=tmp_path, env={"COMP_LINE": "cpsim +experiment="})
+    assert query.returncode == 0 and "+experiment=demo" in query.stdout.split(), query.stderr
     assert list(tmp_path.iterdir()) == []
 
 
