@@ -46,7 +46,7 @@ from scenarios.validate import ConfigError
 from sim.compose import scenario_dict
 from sim.outputs import package_versions
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "scenario"
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "conf" / "scenario"
 FIT_SEED0 = 1000  # calibration seeds: 1000, 1001, ...
 EVAL_SEED0 = 2000  # fresh seeds for the fitted estimate
 

@@ -1,0 +1,1 @@
+"""Sweeps: the Hydra callback that collects a multirun (placeholder for the experiments re-layout)."""
