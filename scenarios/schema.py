@@ -117,15 +117,15 @@ class Shock:
     magnitude: float = param(0.5, "relative rise in economic stress", "assumed (0.2-1.0)", lo=-0.9, hi=5.0)
     duration_years: float = param(1.0, "years the shock lasts", "assumed (0.5-2)", lo=0.0, hi=20.0)
     harm_types: list[str] = param(
-        lambda: list(CASE_TYPES),
+        lambda: ["economic_exploitation", "neglect", "school_dropout"],
         "case types whose hazard the stress rise reaches (others keep their stress)",
-        "assumed; 000 l.211 (COVID-19 drove child work)",
+        "assumed; 000 l.211 (COVID-19 pushed children to work), closed schools (drop-out), strained homes (neglect)",
         choices=CASE_TYPES,
     )
     detection_factor: float = param(
-        1.0,
+        0.7,
         "multiplier on outreach, community, agency and NGO detection while the shock lasts (1 = unchanged)",
-        "assumed (0.4-1.0); COVID-19 closed schools and stopped home visits",
+        "assumed (0.5-0.9); COVID-19 closed schools and stopped home visits",
         lo=0.0,
         hi=2.0,
     )
