@@ -1,29 +1,6 @@
-"""Hydra callback: when a multirun ends, collect its points into tables and (optionally) draw the report."""
+"""Old home of the sweep callback, kept only while scenarios/config.yaml still names it: remove this file when
+`hydra.callbacks.collect._target_` points at `experiments.sweeps.callback.CollectSweep`."""
 
-from __future__ import annotations
+from experiments.sweeps.callback import CollectSweep
 
-import logging
-from pathlib import Path
-from typing import Any
-
-from hydra.experimental.callback import Callback
-from omegaconf import DictConfig
-
-log = logging.getLogger("cpsim")
-
-
-class CollectSweep(Callback):
-    def __init__(self, report: bool = True) -> None:
-        self.report = report
-
-    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        from experiments.collect import write_tables
-
-        root = Path(config.hydra.sweep.dir)
-        sweep = write_tables(root)
-        failed = int((sweep.points.status == "failed").sum())
-        log.info("collected %d points (%d failed), %d runs into %s", len(sweep.points), failed, len(sweep.runs), root)
-        if self.report and len(sweep.runs):
-            from experiments.report import write_report
-
-            log.info("report: %s", write_report(root, sweep))
+__all__ = ["CollectSweep"]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import sim.point as point
-from experiments.collect import collect, load, write_tables
+from experiments.sweeps.collect import collect, load, write_tables
 from sim.cli import main
 from sim.run import run
 
