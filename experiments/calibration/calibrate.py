@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.stats import qmc
 
 from experiments.calibration.provenance import scenario_leaves
 from experiments.common.cli_args import OneLineParser, positive_int, scenario_list
@@ -148,10 +149,10 @@ def set_path(data: dict[str, Any], path: str, value: float) -> dict[str, Any]:
 
 
 def latin_hypercube(n: int, bounds: Sequence[tuple[float, float]], rng: np.random.Generator) -> np.ndarray:
-    """n points, each parameter's range cut in n strata with one point per stratum, strata shuffled."""
-    u = (np.stack([rng.permutation(n) for _ in bounds], axis=1) + rng.random((n, len(bounds)))) / n
-    lo = np.array([b[0] for b in bounds])
-    hi = np.array([b[1] for b in bounds])
+    """n points, each parameter's range cut in n strata with one point per stratum (scipy's sampler; scaled by
+    hand rather than with `qmc.scale`, which refuses a range that later rounds have shrunk to one value)."""
+    u = qmc.LatinHypercube(d=len(bounds), rng=rng).random(n)
+    lo, hi = np.array(bounds, dtype=float).T
     return lo + u * (hi - lo)
 
 
