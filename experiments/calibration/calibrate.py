@@ -38,7 +38,7 @@ import numpy as np
 from scipy.stats import qmc
 
 from experiments.calibration.provenance import scenario_leaves
-from experiments.common.cli_args import OneLineParser, positive_int, scenario_list
+from experiments.common.cli_args import OneLineParser, fail, positive_int, scenario_list
 from experiments.validation.observables import run_jobs
 from experiments.validation.table import evaluate, targets_table
 from experiments.validation.targets import TARGETS, Target
@@ -334,12 +334,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     problems = [p for p in PROBLEMS if args.scenarios is None or p.scenario in args.scenarios]
     if not problems:
-        print(
-            "cpsim-calibrate: error: --scenarios: none of these has calibrated parameters; expected one of "
-            + ", ".join(p.scenario for p in PROBLEMS),
-            file=sys.stderr,
-        )
-        sys.exit(2)
+        expected = ", ".join(p.scenario for p in PROBLEMS)
+        fail("cpsim-calibrate", f"--scenarios: none of these has calibrated parameters; expected one of {expected}")
     command = "cpsim-calibrate " + " ".join(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
     try:
@@ -348,8 +344,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             for p in problems
         ]
     except ConfigError as exc:
-        print(f"cpsim-calibrate: error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        fail("cpsim-calibrate", str(exc))
     elapsed = time.perf_counter() - started
     args.out.mkdir(parents=True, exist_ok=True)
     data = {

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.common.cli_args import OneLineParser, fraction, positive_int
+from experiments.common.cli_args import OneLineParser, fail, fraction, positive_int
 from experiments.plans.compare import compare_plans, terminal_report, write_comparison
 from experiments.plans.optimize import plan_yaml, search
 from experiments.plans.plan_file import PlanError, example_names, load_plan, resolve
@@ -213,8 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = COMMANDS[args.command](args)
     except (PlanError, ConfigError, UsageError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        fail(PROG, str(exc))
     sys.exit(code)
 
 

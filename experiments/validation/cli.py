@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from experiments.common.cli_args import OneLineParser, positive_int, scenario_list
+from experiments.common.cli_args import OneLineParser, fail, positive_int, scenario_list
 from experiments.validation.observables import run_jobs
 from experiments.validation.report import write_report
 from experiments.validation.table import evaluate, targets_table
@@ -46,8 +46,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         configs = {n: scenario_dict(n, QUICK if args.quick else None) for n in names}
     except ConfigError as exc:
-        print(f"cpsim-validate: error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        fail("cpsim-validate", str(exc))
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     started = time.perf_counter()
     jobs = [(n, configs[n], s) for n in names for s in seeds]
