@@ -1,4 +1,4 @@
-"""Agencies: the integrated hub that takes in and triages cases, and the partners it refers them to.
+"""Partner agencies: the services the hub refers cases to, and the coordination that sets their terms.
 
 Each partner has a weekly capacity and a queue. Whether a partner accepts a referral, and how long it takes
 before the service is delivered, depend on coordination: SOPs, an MoU, a regional law that binds agencies,
@@ -10,15 +10,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa import Agent
+from mesa import Agent, Model
 
 from scenarios.schema import CoordinationConfig
-
-if TYPE_CHECKING:
-    from sim.model import CPModel
 
 
 @dataclass(frozen=True)
@@ -48,7 +44,7 @@ def referral_terms(
 class Agency(Agent):
     """A partner agency: accepts referrals, queues them, serves up to its weekly capacity."""
 
-    def __init__(self, model: CPModel, name: str, capacity_per_week: float) -> None:
+    def __init__(self, model: Model, name: str, capacity_per_week: float) -> None:
         super().__init__(model)
         self.name = name
         self.capacity_per_week = capacity_per_week
@@ -91,38 +87,3 @@ class Agency(Agent):
     @property
     def queue_length(self) -> int:
         return len(self._queue)
-
-
-class IntegratedHub(Agent):
-    """The intake point (PKSAI / ULT PSAI, or the social affairs office when there is no hub).
-
-    It triages the waiting list and assigns cases to the worker with most room under the caseload cap;
-    high-severity cases first, then the oldest.
-    """
-
-    def __init__(self, model: CPModel, integrated: bool) -> None:
-        super().__init__(model)
-        self.integrated = integrated
-
-    def assign(
-        self,
-        waiting: np.ndarray,
-        high_severity: np.ndarray,
-        opened_week: np.ndarray,
-        caseloads: np.ndarray,
-        cap: int,
-    ) -> list[tuple[int, int]]:
-        """Pairs (case id, worker position) for as many waiting cases as the caps allow."""
-        room = cap - caseloads
-        if len(waiting) == 0 or room.sum() <= 0:
-            return []
-        order = np.lexsort((opened_week[waiting], ~high_severity[waiting]))
-        pairs: list[tuple[int, int]] = []
-        room = room.copy()
-        for case in waiting[order]:
-            w = int(np.argmax(room))
-            if room[w] <= 0:
-                break
-            pairs.append((int(case), w))
-            room[w] -= 1
-        return pairs

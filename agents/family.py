@@ -1,9 +1,10 @@
-"""Families: the population whose children come to harm, and the Family agent that represents one of them.
+"""Families: the households whose children come to harm, as one vectorised agent set.
 
-The ~60,000 households of a city live in `FamilyPopulation` as numpy arrays, and their weekly hazards,
-awareness and early-intervention protection are updated for all of them at once. A `Family` Mesa agent is
-created only when the family first comes to the system's attention (its first case): per-agent Python runs
-only where something happens, which keeps a ten-year city run within seconds.
+The ~60,000 households of a city are agents in the ODD sense, but their state lives in numpy arrays (one
+row a family, the way Starsim holds people and mesa-frames holds agent sets) and their behaviour is array
+code applied to all of them at once: weekly hazards of harm and needs, awareness, early-intervention
+protection, hidden episodes that end by themselves, and what a family's case means for its episode and its
+recurrence risk. A per-family Mesa `step()` would cost ~3 us a family a week: minutes per run.
 
 A family has at most one ongoing episode (harm or unmet need) at a time. An episode stays hidden until one of
 the detection channels finds it, and ends when its case resolves or, while hidden, on its own.
@@ -11,15 +12,9 @@ the detection channels finds it, and ends when its case resolves or, while hidde
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
-from mesa import Agent
 
 from scenarios.schema import CASE_TYPES, HARM_TYPES, VULNERABILITIES, Config
-
-if TYPE_CHECKING:
-    from sim.model import CPModel
 
 BIT = {name: 1 << i for i, name in enumerate(VULNERABILITIES)}
 N_HARM = len(HARM_TYPES)
@@ -148,6 +143,19 @@ class FamilyPopulation:
         self.episode_detected[new] = False
         return new, kinds
 
+    def case_opened(self, families: np.ndarray) -> None:
+        """The system has taken up these families' episodes: no longer hidden; counted as found and served."""
+        self.known[families] = True
+        self.episode_detected[families] = True
+        self.ever_served[families] = True
+
+    def case_closed(self, family: int, resolved: bool, week: int, recurrence_window: int) -> None:
+        """A resolved case ends the episode; otherwise the harm goes on, hidden again. Risk stays raised a while."""
+        self.known[family] = False
+        if resolved:
+            self.episode[family] = NO_EPISODE
+        self.recur_until[family] = week + recurrence_window
+
     def hidden(self) -> np.ndarray:
         """Families whose ongoing episode has no open case."""
         return np.flatnonzero((self.episode != NO_EPISODE) & ~self.known)
@@ -183,44 +191,3 @@ def _draw_vulnerabilities(count: np.ndarray, weights: object, rng: np.random.Gen
         take = count > rank
         mask[take] |= (1 << chosen[take]).astype(np.uint8)
     return mask
-
-
-class Family(Agent):
-    """One household that has come to the system's attention. Its numbers live in the population arrays."""
-
-    def __init__(self, model: CPModel, index: int) -> None:
-        super().__init__(model)
-        self.index = index
-        self.cases: list[int] = []
-
-    @property
-    def _pop(self) -> FamilyPopulation:
-        return self.model.families
-
-    @property
-    def children(self) -> int:
-        return int(self._pop.children[self.index])
-
-    @property
-    def vulnerabilities(self) -> list[str]:
-        mask = int(self._pop.vuln_mask[self.index])
-        return [v for v in VULNERABILITIES if mask & BIT[v]]
-
-    @property
-    def awareness(self) -> float:
-        return float(self._pop.awareness[self.index])
-
-    def on_case_opened(self, case_id: int) -> None:
-        pop = self._pop
-        self.cases.append(case_id)
-        pop.known[self.index] = True
-        pop.episode_detected[self.index] = True
-        pop.ever_served[self.index] = True
-
-    def on_case_closed(self, resolved: bool, week: int, recurrence_window: int) -> None:
-        """A resolved case ends the episode; otherwise the harm goes on, hidden again. Risk stays raised a while."""
-        pop = self._pop
-        pop.known[self.index] = False
-        if resolved:
-            pop.episode[self.index] = NO_EPISODE
-        pop.recur_until[self.index] = week + recurrence_window

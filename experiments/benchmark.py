@@ -62,7 +62,7 @@ def time_model(n_children: int, seed: int = 0) -> tuple[float, float, int, int]:
     """Build + run + collect one full run. Returns (build s, run s, families, weeks)."""
     cfg = config_from_dict(scenario_dict(DEFAULT_SCENARIO, {"population": {"n_children": n_children}}))
     t0 = time.perf_counter()
-    model = CPModel(cfg, seed)
+    model = CPModel(config=cfg, rng=seed)
     t1 = time.perf_counter()
     for _ in range(model.n_weeks):
         model.step()

@@ -8,7 +8,7 @@ the README quote them. Money is in millions of rupiah (Rp m); time in weeks unle
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, field
+from dataclasses import MISSING, dataclass, field, make_dataclass
 from typing import Any
 
 HARM_TYPES = ("economic_exploitation", "sexual_exploitation", "violence", "neglect")
@@ -56,16 +56,21 @@ def param(
     lo: float | None = None,
     hi: float | None = None,
     choices: tuple[str, ...] | None = None,
+    lever: Any = None,
 ) -> Any:
-    """A config field with its meaning, provenance and allowed range in the metadata."""
-    meta = {"doc": doc, "source": source, "lo": lo, "hi": hi, "choices": choices}
+    """A config field with its meaning, provenance and allowed range in the metadata.
+
+    `lever` marks one of the four lever groups' fields and gives its sweep range (see scenarios/levers.py):
+    `(lo, hi)`, or for a per-type group `{member: (lo, hi)}`; a bound may name the horizon ("start+1",
+    "end-1") or the room another share leaves ("1-funder_share")."""
+    meta = {"doc": doc, "source": source, "lo": lo, "hi": hi, "choices": choices, "lever": lever}
     if callable(default):  # a factory for a mutable default (list, nested group)
         return field(default_factory=default, metadata=meta)
     return field(default=default, metadata=meta)
 
 
-def share(default: float, doc: str, source: str = "assumed") -> Any:
-    return param(default, doc, source, lo=0.0, hi=1.0)
+def share(default: float, doc: str, source: str = "assumed", lever: Any = None) -> Any:
+    return param(default, doc, source, lo=0.0, hi=1.0, lever=lever)
 
 
 def rate(default: float, doc: str, source: str = "assumed") -> Any:
@@ -73,88 +78,37 @@ def rate(default: float, doc: str, source: str = "assumed") -> Any:
     return param(default, doc, source, lo=0.0, hi=1.0)
 
 
-def positive(default: float, doc: str, source: str = "assumed", hi: float | None = None) -> Any:
-    return param(default, doc, source, lo=0.0, hi=hi)
+def positive(default: float, doc: str, source: str = "assumed", hi: float | None = None, lever: Any = None) -> Any:
+    return param(default, doc, source, lo=0.0, hi=hi, lever=lever)
 
 
-# ---- per-type value groups (one field per case type / line / employer / agency) ----
+# ---- per-type value groups: one field per case type / line / employer / agency, made from the name tuples ----
+
+# the partner that serves each case type's referrals unless a scenario says otherwise (000 l.575, l.619)
+DEFAULT_REFERRAL_AGENCY = {
+    "economic_exploitation": "social_affairs",
+    "sexual_exploitation": "police",
+    "violence": "p2tp2a",
+    "neglect": "care_institutions",
+    "birth_registration": "civil_registry",
+    "school_dropout": "schools",
+}
 
 
-@dataclass
-class CaseTypeValues:
-    economic_exploitation: float = 0.0
-    sexual_exploitation: float = 0.0
-    violence: float = 0.0
-    neglect: float = 0.0
-    birth_registration: float = 0.0
-    school_dropout: float = 0.0
+def _per_name(class_name: str, names: tuple[str, ...], kind: type, default: Any) -> type:
+    """A dataclass with one field per name, all of one type (a default per name if `default` is a dict)."""
+    fields = [(n, kind, field(default=default[n] if isinstance(default, dict) else default)) for n in names]
+    return make_dataclass(class_name, fields, module=__name__)
 
 
-@dataclass
-class CaseTypeAgencies:
-    economic_exploitation: str = "social_affairs"
-    sexual_exploitation: str = "police"
-    violence: str = "p2tp2a"
-    neglect: str = "care_institutions"
-    birth_registration: str = "civil_registry"
-    school_dropout: str = "schools"
-
-
-@dataclass
-class LineValues:
-    training: float = 0.0
-    mentoring: float = 0.0
-    case_management_system: float = 0.0
-    outreach: float = 0.0
-    worker_contracts: float = 0.0
-    prevention: float = 0.0
-
-
-@dataclass
-class LineYears:
-    training: int = 0
-    mentoring: int = 0
-    case_management_system: int = 0
-    outreach: int = 0
-    worker_contracts: int = 0
-    prevention: int = 0
-
-
-@dataclass
-class EmployerValues:
-    national: float = 0.0
-    local: float = 0.0
-    donor: float = 0.0
-
-
-@dataclass
-class EmployerCounts:
-    national: int = 0
-    local: int = 0
-    donor: int = 0
-
-
-@dataclass
-class AgencyValues:
-    social_affairs: float = 0.0
-    p2tp2a: float = 0.0
-    police: float = 0.0
-    health: float = 0.0
-    civil_registry: float = 0.0
-    schools: float = 0.0
-    care_institutions: float = 0.0
-    ngo: float = 0.0
-
-
-@dataclass
-class VulnerabilityValues:
-    poverty: float = 0.0
-    out_of_school: float = 0.0
-    no_birth_certificate: float = 0.0
-    kin_care: float = 0.0
-    child_marriage: float = 0.0
-    disability: float = 0.0
-    street_involved: float = 0.0
+CaseTypeValues = _per_name("CaseTypeValues", CASE_TYPES, float, 0.0)
+CaseTypeAgencies = _per_name("CaseTypeAgencies", CASE_TYPES, str, DEFAULT_REFERRAL_AGENCY)
+LineValues = _per_name("LineValues", BUDGET_LINES, float, 0.0)
+LineYears = _per_name("LineYears", BUDGET_LINES, int, 0)
+EmployerValues = _per_name("EmployerValues", EMPLOYERS, float, 0.0)
+EmployerCounts = _per_name("EmployerCounts", EMPLOYERS, int, 0)
+AgencyValues = _per_name("AgencyValues", PARTNER_AGENCIES, float, 0.0)
+VulnerabilityValues = _per_name("VulnerabilityValues", VULNERABILITIES, float, 0.0)
 
 
 @dataclass
@@ -335,6 +289,7 @@ class StaffingConfig:
         "assumed (no staff counts published; 000 l.729 HR score 7.8%)",
         lo=0,
         hi=10_000,
+        lever={"local": (0, 24), "donor": (0, 20)},
     )
     caseload_cap: int = param(25, "hard cap on open cases per worker", "assumed (15-40)", 1, 500)
     caseload_norm: int = param(15, "caseload above which morale and speed fall", "assumed (10-25)", 1, 500)
@@ -351,14 +306,20 @@ class StaffingConfig:
 
 @dataclass
 class TrainingConfig:
-    classroom: bool = param(True, "classroom training at the start (and refreshers if set)", "000 l.679")
-    refresher_every_weeks: int = param(0, "weeks between refresher sessions (0 = none)", "assumed", 0, 520)
+    classroom: bool = param(
+        True, "classroom training at the start (and refreshers if set)", "000 l.679", lever=(False, True)
+    )
+    refresher_every_weeks: int = param(
+        0, "weeks between refresher sessions (0 = none)", "assumed", 0, 520, lever=(0, 52)
+    )
     classroom_effect: float = share(0.25, "share of the skill gap one session closes", "assumed (0.1-0.4)")
     classroom_high_severity_share: float = share(
         0.25, "part of the classroom effect that reaches high-severity skill", "assumed; 000 l.687"
     )
     decay_per_week: float = rate(0.006, "weekly decay of trained skill toward baseline", "assumed (0.002-0.02)")
-    mentoring: bool = param(False, "senior mentoring on the job (needs mentoring money)", "000 l.687-689")
+    mentoring: bool = param(
+        False, "senior mentoring on the job (needs mentoring money)", "000 l.687-689", lever=(False, True)
+    )
     mentoring_effect_per_week: float = rate(0.02, "weekly share of high-severity gap closed", "assumed (0.005-0.04)")
     mentoring_low_severity_share: float = share(0.4, "part of the mentoring effect on low-severity skill", "assumed")
     baseline_skill: float = share(0.45, "low-severity skill of an untrained worker", "assumed; 000 l.679")
@@ -370,10 +331,14 @@ class TrainingConfig:
 
 @dataclass
 class CoordinationConfig:
-    hub: bool = param(True, "an integrated hub (PKSAI / ULT PSAI) handles intake and referral", "000 l.567")
-    shared_cms: bool = param(False, "shared case-management system (needs its budget line)", "000 l.645; 001 l.123")
-    sop: bool = param(True, "standard operating procedures agreed across agencies", "001 l.123")
-    mou: bool = param(False, "memorandum of understanding with partner agencies", "002 l.90")
+    hub: bool = param(
+        True, "an integrated hub (PKSAI / ULT PSAI) handles intake and referral", "000 l.567", lever=(False, True)
+    )
+    shared_cms: bool = param(
+        False, "shared case-management system (needs its budget line)", "000 l.645; 001 l.123", lever=(False, True)
+    )
+    sop: bool = param(True, "standard operating procedures agreed across agencies", "001 l.123", lever=(False, True))
+    mou: bool = param(False, "memorandum of understanding with partner agencies", "002 l.90", lever=(False, True))
     base_acceptance: float = share(0.55, "chance a partner accepts a referral with no coordination aids", "assumed")
     sop_bonus: float = share(0.08, "acceptance gain from SOPs", "assumed")
     mou_bonus: float = share(0.08, "acceptance gain from an MoU", "assumed")
@@ -498,6 +463,7 @@ class FundingConfig:
         "000 l.631 (local budgets short); assumed",
         lo=0.0,
         hi=1.0,
+        lever={"prevention": (0.0, "1-funder_share")},
     )
     cms_cost_per_year: float = positive(150.0, "case-management system cost, Rp m / year", "assumed")
     outreach_cost_per_year: float = positive(400.0, "outreach cost at full intensity, Rp m / year", "assumed")
@@ -505,10 +471,16 @@ class FundingConfig:
     withdrawal_shape: str = param(
         "linear", "how the funder exits", "000 l.753 (gradual handover)", choices=WITHDRAWAL_SHAPES
     )
-    withdrawal_start_year: int = param(2021, "first year of reduced funder money", "assumed; 000 l.753", 1900, 2200)
-    taper_years: float = positive(3.0, "years from full funding to zero (linear / exponential)", "assumed", 50.0)
-    pickup_share: float = share(0.4, "share of withdrawn money the local government replaces", "assumed; 000 l.631")
-    pickup_delay_years: int = param(1, "years before local pickup starts", "assumed (0-3)", 0, 50)
+    withdrawal_start_year: int = param(
+        2021, "first year of reduced funder money", "assumed; 000 l.753", 1900, 2200, lever=("start+1", "end-1")
+    )
+    taper_years: float = positive(
+        3.0, "years from full funding to zero (linear / exponential)", "assumed", 50.0, lever=(0.5, 5.0)
+    )
+    pickup_share: float = share(
+        0.4, "share of withdrawn money the local government replaces", "assumed; 000 l.631", lever=(0.0, 1.0)
+    )
+    pickup_delay_years: int = param(1, "years before local pickup starts", "assumed (0-3)", 0, 50, lever=(0, 3))
     regulation: str = param(
         "mayoral", "legal anchor of the programme", "000 l.629 (Perwali 71/2016)", choices=REGULATIONS
     )

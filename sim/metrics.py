@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from agents.cases import CHANNELS
 from scenarios.schema import BUDGET_LINES, CASE_TYPES, EMPLOYERS, PAYERS
-from sim.cases import CHANNELS
 
 CLOSED_KINDS = ("resolved", "unresolved", "dropped")
 
@@ -27,6 +27,19 @@ class WeeklyMetrics:
         self.referral_acceptance, self.referral_delay = z(), z()
         self.awareness, self.hidden_episodes, self.early_interventions = z(), z(), z()
         self.outreach_intensity, self.prevention_intensity, self.cms_working = z(), z(), z()
+
+    def kpis(self, week: int, names: tuple[str, ...], weekly_spent: np.ndarray) -> dict[str, float]:
+        """This week's value of each named KPI of the weekly table (for the live DataCollector)."""
+        closed = self.closed[: week + 1].sum(axis=0)
+        derived = {
+            "cases_opened": self.opened_by_channel[week].sum(),
+            "cases_resolved": self.closed[week, 0],
+            "backlog": self.waiting[week] + self.active[week],
+            "workers": self.workers[week].sum(),
+            "resolution_rate": closed[0] / closed.sum() if closed.sum() else np.nan,
+            **{f"spend_{p}": weekly_spent[week, i].sum() for i, p in enumerate(PAYERS)},
+        }
+        return {n: float(derived[n] if n in derived else getattr(self, n)[week]) for n in names}
 
     def to_frame(self, start_year: int, weekly_spent: np.ndarray) -> pd.DataFrame:
         """One row per week; spending columns are `spend_<payer>` and `spend_<line>` (Rp m)."""

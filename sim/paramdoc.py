@@ -1,4 +1,5 @@
-"""Generate the parameter table (name, default, allowed, meaning, source) from the schema into docs/ODD.md.
+"""Generate the lever table and the parameter table (name, default, allowed, meaning, source) from the schema
+into docs/ODD.md.
 
 python -m sim.paramdoc          # rewrite the table between the markers in docs/ODD.md
 python -m sim.paramdoc --check  # exit 1 if the file is out of date (used by the tests)
@@ -12,10 +13,12 @@ import sys
 import typing
 from pathlib import Path
 
+from scenarios.levers import levers
 from scenarios.schema import Config, field_default
 
 ODD = Path(__file__).parents[1] / "docs" / "ODD.md"
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
+LEVERS_START, LEVERS_END = "<!-- levers:start -->", "<!-- levers:end -->"
 
 
 def _allowed(meta: dict, kind: object) -> str:
@@ -56,10 +59,22 @@ def table() -> str:
     return "\n".join([START, *head, *rows(), END])
 
 
+def lever_table() -> str:
+    """The levers the schema marks, with the sweep range the sensitivity analysis uses (schema defaults)."""
+    head = ["| lever group | parameter | sweep range | meaning |", "|---|---|---|---|"]
+    body = []
+    for lv in sorted(levers(Config()), key=lambda lv: lv.group):
+        sweep = "true / false" if lv.kind == "bool" else f"{lv.lo:g} to {lv.hi:g}"
+        body.append(f"| {lv.group} | `{lv.name}` | {sweep} | {lv.doc} |")
+    return "\n".join([LEVERS_START, *head, *body, LEVERS_END])
+
+
 def render(text: str) -> str:
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    return before + table() + after
+    for start, end, block in ((LEVERS_START, LEVERS_END, lever_table()), (START, END, table())):
+        before, rest = text.split(start, 1)
+        _, after = rest.split(end, 1)
+        text = before + block + after
+    return text
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ def run(
     for the default; it is validated first (`ConfigError` on a bad value). `progress(week, n_weeks)` is
     called after every week if given."""
     cfg = validate(config) if isinstance(config, Config) else config_from_dict(config)
-    model = CPModel(cfg, seed)
+    model = CPModel(config=cfg, rng=seed)
     for _ in range(model.n_weeks):
         model.step()
         if progress is not None:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from agents.cases import CHANNELS
 from scenarios.schema import BUDGET_LINES, HARM_TYPES, NEED_TYPES, PAYERS
-from sim.cases import CHANNELS
 
 if TYPE_CHECKING:
     from sim.model import CPModel
@@ -165,7 +165,7 @@ def _cooperation(model: CPModel, weekly: pd.DataFrame) -> dict[str, float]:
         "coop_feedback_weeks": float(np.average(weekly.referral_delay, weights=weekly.referrals_accepted))
         if accepted
         else math.nan,
-        "coop_government_response_lag_years": float(model.cfg.funding.pickup_delay_years),
+        "coop_government_response_lag_years": model.government.response_lag_years(),
         "local_pickup_years": len(model.government.pickup_years),
     }
 

@@ -7,8 +7,8 @@ import pytest
 
 from agents.agency import ReferralTerms, referral_terms
 from agents.family import FamilyPopulation
-from agents.funder import withdrawal_factor
 from scenarios.schema import CoordinationConfig, FundingConfig
+from scenarios.transition import withdrawal_factor
 from scenarios.validate import config_from_dict
 from sim.model import CPModel
 
@@ -60,7 +60,7 @@ def test_coordination_raises_acceptance_and_shortens_delay() -> None:
 
 
 def test_agency_serves_at_most_its_capacity_and_skips_closed_cases() -> None:
-    model = CPModel(config_from_dict({"population": {"n_children": 1000}}), seed=0)
+    model = CPModel(config=config_from_dict({"population": {"n_children": 1000}}), rng=0)
     police = model.partners[2]
     police.capacity_per_week = 2
     rng = np.random.default_rng(0)
@@ -72,7 +72,7 @@ def test_agency_serves_at_most_its_capacity_and_skips_closed_cases() -> None:
 
 
 def test_hub_assigns_high_severity_first_and_respects_cap() -> None:
-    model = CPModel(config_from_dict({"population": {"n_children": 1000}}), seed=0)
+    model = CPModel(config=config_from_dict({"population": {"n_children": 1000}}), rng=0)
     waiting = np.arange(5)
     high = np.array([False, True, False, True, False])
     opened = np.array([0, 3, 1, 2, 4])

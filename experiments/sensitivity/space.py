@@ -15,6 +15,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
+from scenarios.levers import levers
 from scenarios.schema import Config
 
 KINDS = ("float", "int", "bool", "scale")
@@ -33,26 +34,9 @@ class Factor:
 
 
 def lever_factors(base: Config) -> list[Factor]:
-    """The lever space: staffing, coordination, training, funding withdrawal (years inside the horizon)."""
-    start, end = base.run.start_year, base.run.end_year
-    prevention_room = 1.0 - base.funding.funder_share.prevention  # funder + local shares may not exceed 1
-    levers = [
-        ("staffing.workers.local", 0, 24, "int"),
-        ("staffing.workers.donor", 0, 20, "int"),
-        ("coordination.hub", 0, 1, "bool"),
-        ("coordination.sop", 0, 1, "bool"),
-        ("coordination.shared_cms", 0, 1, "bool"),
-        ("coordination.mou", 0, 1, "bool"),
-        ("training.classroom", 0, 1, "bool"),
-        ("training.mentoring", 0, 1, "bool"),
-        ("training.refresher_every_weeks", 0, 52, "int"),
-        ("funding.withdrawal_start_year", start + 1, end - 1, "int"),
-        ("funding.taper_years", 0.5, 5.0, "float"),
-        ("funding.pickup_share", 0.0, 1.0, "float"),
-        ("funding.pickup_delay_years", 0, 3, "int"),
-        ("funding.local_share.prevention", 0.0, prevention_room, "float"),
-    ]
-    return [Factor(name, lo, hi, kind, "lever") for name, lo, hi, kind in levers]
+    """The lever space, as the schema declares it (scenarios/levers.py): staffing, training, funding
+    withdrawal (years inside the horizon) and coordination."""
+    return [Factor(lv.name, lv.lo, lv.hi, lv.kind, "lever") for lv in levers(base)]
 
 
 def assumed_factors(base: Config, exclude: set[str] = frozenset()) -> list[Factor]:

@@ -1,0 +1,59 @@
+"""Detection: how hidden harm comes to the system's attention; most of it never does.
+
+Four channels, each a weekly chance per ongoing hidden episode: funded outreach (weaker outside the
+registry-covered areas, 004 l.108), community reports driven by awareness (004 l.119), agency channels
+(schools, health, police) that pass a case on as readily as referrals are accepted, and NGO identification
+(ECPAT-style, 002 l.104). One uniform per family per week decides whether and by which channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from agents.cases import CHANNELS
+from agents.family import FamilyPopulation, per_case_type
+from scenarios.schema import DetectionConfig
+
+
+@dataclass(frozen=True)
+class Detection:
+    outreach: np.ndarray  # weekly chance by case type, at full outreach funding
+    community: np.ndarray  # at full awareness
+    agency: np.ndarray  # at full referral acceptance
+    ngo: np.ndarray
+    uncovered_outreach_factor: float
+
+    @classmethod
+    def from_config(cls, det: DetectionConfig) -> Detection:
+        return cls(
+            per_case_type(det.outreach_weekly),
+            per_case_type(det.community_report_weekly),
+            per_case_type(det.agency_channel_weekly),
+            per_case_type(det.ngo_identification_weekly),
+            det.uncovered_outreach_factor,
+        )
+
+    def find(
+        self, fam: FamilyPopulation, outreach_intensity: float, acceptance: float, v: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(families whose hidden episode is found this week, the channel that found each)."""
+        hidden = fam.hidden()
+        kind = fam.episode[hidden]
+        reach = np.where(fam.covered[hidden], 1.0, self.uncovered_outreach_factor)
+        p = np.stack(
+            [
+                self.outreach[kind] * outreach_intensity * reach,
+                self.community[kind] * fam.awareness[hidden],
+                self.agency[kind] * acceptance,
+                self.ngo[kind],
+            ]
+        )
+        p_any = 1.0 - np.prod(1.0 - p, axis=0)
+        found = v[hidden] < p_any
+        # which channel found it: split the same uniform in proportion to the channel probabilities
+        cum = np.cumsum(p[:, found], axis=0)
+        target = v[hidden][found] / p_any[found] * cum[-1]
+        channels = np.minimum((cum < target).sum(axis=0), len(CHANNELS) - 1)
+        return hidden[found], channels

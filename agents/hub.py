@@ -1,0 +1,80 @@
+"""The integrated hub (PKSAI / ULT PSAI, or the social affairs office where there is no hub): intake,
+triage and assignment.
+
+A found episode becomes a case: its type is the episode's, its severity, need for a partner service and
+workload are drawn at intake. The hub assigns waiting cases to the worker with most room under the caseload
+cap, high-severity cases first, then the oldest; the rest wait (000 l.567, l.575).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Agent, Model
+
+from agents import cases as C
+from agents.family import FamilyPopulation, per_case_type
+from scenarios.schema import CASE_TYPES, PARTNER_AGENCIES, Config
+
+
+class IntegratedHub(Agent):
+    def __init__(self, model: Model, cfg: Config) -> None:
+        super().__init__(model)
+        self.integrated = cfg.coordination.hub
+        self.work_weeks = per_case_type(cfg.casework.work_weeks)
+        self.high_share = per_case_type(cfg.harm.high_severity_share)
+        self.referral_share = per_case_type(cfg.coordination.referral_share)
+        self.referral_code = np.array(
+            [PARTNER_AGENCIES.index(getattr(cfg.coordination.referral_agency, t)) for t in CASE_TYPES]
+        )
+
+    def take_in(
+        self,
+        cases: C.CaseTable,
+        fam: FamilyPopulation,
+        families: np.ndarray,
+        channels: np.ndarray,
+        week: int,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """Open a case for each found family; returns the case types."""
+        kind = fam.episode[families].astype(np.int8)
+        k = len(families)
+        needs_referral = rng.random(k) < self.referral_share[kind]
+        high = rng.random(k) < self.high_share[kind]
+        cases.open(
+            family=families,
+            kind=kind,
+            high_severity=high,
+            channel=channels,
+            covered=fam.covered[families],
+            opened_week=np.full(k, week),
+            status=np.full(k, C.WAITING),
+            work_needed=self.work_weeks[kind] * rng.gamma(2.0, 0.5, k),
+            referral=np.where(needs_referral, C.REFERRAL_PENDING, C.NO_REFERRAL),
+            referral_agency=self.referral_code[kind],
+            vulnerabilities=fam.vuln_mask[families],
+        )
+        return kind
+
+    def assign(
+        self,
+        waiting: np.ndarray,
+        high_severity: np.ndarray,
+        opened_week: np.ndarray,
+        caseloads: np.ndarray,
+        cap: int,
+    ) -> list[tuple[int, int]]:
+        """Pairs (case id, worker position) for as many waiting cases as the caps allow."""
+        room = cap - caseloads
+        if len(waiting) == 0 or room.sum() <= 0:
+            return []
+        order = np.lexsort((opened_week[waiting], ~high_severity[waiting]))
+        pairs: list[tuple[int, int]] = []
+        room = room.copy()
+        for case in waiting[order]:
+            w = int(np.argmax(room))
+            if room[w] <= 0:
+                break
+            pairs.append((int(case), w))
+            room[w] -= 1
+        return pairs

@@ -1,0 +1,26 @@
+"""Prevention: primary (awareness campaigns) and secondary (early intervention for at-risk families).
+
+Both scale with how much of the prevention line is funded this week. Awareness rises toward 1 with the
+campaign and drifts back to each family's starting level without it (000 l.611); early intervention reaches
+a number of families with two or more vulnerabilities per year and lowers their hazard for a while.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.family import FamilyPopulation
+from scenarios.schema import PreventionConfig
+
+
+def prevent(
+    fam: FamilyPopulation, prev: PreventionConfig, intensity: float, week: int, rng: np.random.Generator
+) -> int:
+    """This week's prevention; returns how many families got an early intervention."""
+    fam.update_awareness(prev.awareness_gain_per_week * intensity, prev.awareness_decay_per_week)
+    expected = prev.early_intervention_families_per_year / 52 * intensity
+    k = min(int(expected) + int(rng.random() < expected % 1), len(fam.at_risk))
+    if k:
+        chosen = rng.choice(fam.at_risk, size=k, replace=False)
+        fam.protect(chosen, week + prev.early_intervention_weeks)
+    return k

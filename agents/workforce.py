@@ -1,0 +1,170 @@
+"""The workforce: social workers, their morale and exits, and the positions, vacancies and hires of the city.
+
+Morale moves toward a target set by caseload above the norm, insecure pay, isolation from local meetings,
+unfunded programme lines and supervision (000 l.693, l.753); the weekly chance of leaving grows as morale
+falls. A worker who leaves hands their open cases back to the waiting list, and the post falls vacant until
+it is refilled after the hiring lag, when the employer can pay (a donor contract only if its budget line can
+pay it to the end of the year). A hiring plan adds posts (advertised now, filled after the lag) or abolishes
+them (vacancies first, then the newest worker's contract ends).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from mesa import Agent, Model
+from mesa.agent import AgentSet
+
+from scenarios.schema import EMPLOYERS, StaffingConfig, TrainingConfig, WorkforceConfig
+
+
+@dataclass(frozen=True)
+class WorkingConditions:
+    """What this week is like for every worker: set once per week by the model."""
+
+    caseload_norm: int
+    shortfall: float  # 0 = every programme line funded, 1 = none
+    supervision: float  # supervisors per eight workers, capped at 1
+    isolation_factor: float  # 1 = national workers excluded from local meetings; less with a regional law
+
+
+class SocialWorker(Agent):
+    """One worker: employer, skill (see agents/training.py), caseload and morale."""
+
+    def __init__(self, model: Model, employer: str, week: int, training: TrainingConfig, log_id: int) -> None:
+        super().__init__(model)
+        self.log_id = log_id  # position in the worker log; the id cases refer to
+        self.employer = employer
+        self.skill = training.baseline_skill
+        self.high_skill = training.baseline_high_skill
+        self.experience_weeks = 0
+        self.caseload = 0
+        self.morale = 0.8
+        self.hired_week = week
+        self.exit_week = -1
+        self.exit_reason = ""
+        self.sessions_attended = 0
+        self.mentored_weeks = 0.0
+        self.cases_resolved = 0
+
+    def exit_chance(self, workforce: WorkforceConfig, conditions: WorkingConditions) -> float:
+        """A week of work: experience, then morale moves toward this week's target. Returns the chance of
+        leaving this week."""
+        self.experience_weeks += 1
+        overload = max(0.0, self.caseload / conditions.caseload_norm - 1.0)
+        target = (
+            1.0
+            - workforce.overload_penalty * overload
+            - getattr(workforce.insecure_pay_penalty, self.employer)
+            - (workforce.isolation_penalty * conditions.isolation_factor if self.employer == "national" else 0.0)
+            - workforce.shortfall_penalty * conditions.shortfall
+            + workforce.supervision_bonus * conditions.supervision
+        )
+        target = min(1.0, max(0.0, target))
+        self.morale += workforce.morale_adjust_per_week * (target - self.morale)
+        return min(1.0, workforce.base_exit_weekly * math.exp(workforce.exit_morale_slope * (1.0 - self.morale)))
+
+
+class Workforce:
+    """The city's posts by employer, who fills them (an AgentSet of active workers, in hiring order), the
+    vacancies, and everyone ever employed (the worker log)."""
+
+    def __init__(
+        self,
+        model: Model,
+        staffing: StaffingConfig,
+        training: TrainingConfig,
+        positions: dict[str, int],
+        release_cases: Callable[[int], None],
+    ) -> None:
+        self.model = model
+        self.staffing = staffing
+        self.training = training
+        self.release_cases = release_cases  # hands a leaving worker's open cases back to the waiting list
+        self.active = AgentSet([], random=model.random)
+        self.log: list[SocialWorker] = []  # index = worker id
+        self.vacancies: list[tuple[int, str]] = []  # (week it can be filled, employer)
+        self.positions = dict(positions)
+        self.counts = dict.fromkeys(EMPLOYERS, 0)  # active workers by employer
+        self.hires = self.exits = self.layoffs = 0  # this week's counts
+        for employer, n in self.positions.items():
+            for _ in range(n):
+                self.hire(employer, 0)
+
+    def __len__(self) -> int:
+        return len(self.active)
+
+    def count(self, employer: str) -> int:
+        return self.counts[employer]
+
+    def hire(self, employer: str, week: int) -> None:
+        worker = SocialWorker(self.model, employer, week, self.training, log_id=len(self.log))
+        self.log.append(worker)
+        self.active.add(worker)
+        self.counts[employer] += 1
+
+    def separate(self, worker: SocialWorker, week: int, reason: str, refill: bool = True) -> None:
+        """A worker leaves: their open cases go back to the waiting list and the post falls vacant (unless the
+        post itself is abolished)."""
+        worker.exit_week = week
+        worker.exit_reason = reason
+        self.active.remove(worker)
+        self.counts[worker.employer] -= 1
+        worker.remove()
+        self.release_cases(worker.log_id)
+        worker.caseload = 0
+        if refill:
+            self.vacancies.append((week + self.staffing.hiring_lag_weeks, worker.employer))
+        self.exits += 1
+        self.layoffs += reason == "contract_ended"
+
+    def follow_plan(self, positions: dict[str, int], week: int) -> None:
+        """New posts are advertised (filled after the hiring lag); abolished posts go first from the
+        vacancies, then the most recently hired worker's contract ends."""
+        for employer, n in positions.items():
+            change = n - self.positions[employer]
+            self.vacancies.extend([(week + self.staffing.hiring_lag_weeks, employer)] * max(0, change))
+            for _ in range(-change):
+                mine = [v for v in self.vacancies if v[1] == employer]
+                if mine:
+                    self.vacancies.remove(mine[-1])
+                else:
+                    last = max((wk for wk in self.active if wk.employer == employer), key=lambda wk: wk.log_id)
+                    self.separate(last, week, "contract_ended", refill=False)
+            self.positions[employer] = n
+
+    def end_contracts_beyond(self, affordable: int, week: int) -> None:
+        """Donor contracts the line cannot pay to the end of the year end now, newest first."""
+        if self.counts["donor"] <= affordable:
+            return
+        donors = [wk for wk in self.active if wk.employer == "donor"]
+        for worker in donors[affordable:]:
+            self.separate(worker, week, "contract_ended")
+
+    def morale_and_exits(
+        self, workforce: WorkforceConfig, conditions: WorkingConditions, week: int, rng: np.random.Generator
+    ) -> None:
+        """Each worker's week (morale), then whether they leave: one draw per worker, in hiring order."""
+        for worker in list(self.active):
+            if rng.random() < worker.exit_chance(workforce, conditions):
+                self.separate(worker, week, "quit")
+
+    def fill_vacancies(self, week: int, can_pay: Callable[[str], bool]) -> None:
+        still_vacant = []
+        for ready, employer in self.vacancies:
+            if ready <= week and can_pay(employer):
+                self.hire(employer, week)
+                self.hires += 1
+            else:
+                still_vacant.append((ready, employer))
+        self.vacancies = still_vacant
+
+    def new_week(self) -> None:
+        self.hires = self.exits = self.layoffs = 0
+
+    def payroll(self, salary: object) -> dict[str, float]:
+        """This week's salaries by employer."""
+        return {e: getattr(salary, e) * self.counts[e] for e in EMPLOYERS}
