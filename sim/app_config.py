@@ -1,16 +1,26 @@
 """The command-line app's config: the model `Config` plus run options (seed, plots, progress bar) and the
-sweep options (how many seeds one job runs, which time series it keeps, whether it resumes)."""
+sweep options (how many seeds one job runs, which time series it keeps, whether it resumes); and where Hydra
+finds the app's root config (sim/conf/config.yaml) and the groups other packages add."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
+import yaml
+from hydra.core.config_search_path import ConfigSearchPath
 from hydra.core.config_store import ConfigStore
+from hydra.core.plugins import Plugins
+from hydra.plugins.search_path_plugin import SearchPathPlugin
 
 from scenarios.schema import Config, param
 
 APP_KEYS = ("seed", "plots", "progress", "replicates", "seeds", "timeseries", "resume")
 TIMESERIES = ("yearly", "weekly")
+CONFIG_MODULE = "sim.conf"  # the root config's package
+CONFIG_PATH = f"pkg://{CONFIG_MODULE}"
+CONFIG_NAME = "config"
 
 
 @dataclass
@@ -26,5 +36,29 @@ class AppConfig(Config):
     resume: bool = param(True, "in a sweep, skip a point whose results for the same config and seeds exist")
 
 
+@cache
+def root_searchpath() -> tuple[str, ...]:
+    """The `hydra.searchpath` entries of the root config file."""
+    text = (resources.files(CONFIG_MODULE) / f"{CONFIG_NAME}.yaml").read_text()
+    return tuple((yaml.safe_load(text).get("hydra") or {}).get("searchpath") or ())
+
+
+class RootSearchPath(SearchPathPlugin):
+    """Adds the root config's `hydra.searchpath` to the search path Hydra starts with.
+
+    Hydra reads `hydra.searchpath` only while composing a job, so without this `--help`, `--info` and shell
+    completion would not see the groups found there (hydra issue #1469)."""
+
+    def manipulate_search_path(self, search_path: ConfigSearchPath) -> None:
+        present = {element.path for element in search_path.get_path()}
+        if CONFIG_PATH not in present:
+            return  # another Hydra app in this process
+        for path in root_searchpath():
+            if path not in present:
+                search_path.append(provider="cpsim root config", path=path)
+
+
 def register() -> None:
     ConfigStore.instance().store(name="cpsim_schema", node=AppConfig)
+    if RootSearchPath not in Plugins.instance().discover(SearchPathPlugin):
+        Plugins.instance().register(RootSearchPath)

@@ -1,7 +1,8 @@
 """`cpsim`: run one simulation (or a Hydra multirun) from the embedded scenarios.
 
-Every override is checked against the schema before Hydra starts, so a bad value gives one line naming the
-field, the value and what is allowed, exit status 2, and no output directory.
+Every override is checked against the schema before Hydra starts (every job of a sweep), so a bad value gives
+one line naming the field, the value and what is allowed, exit status 2, and no output directory. Hydra's own
+flags (--help, -sc, --cfg, --info, ...) go to Hydra untouched.
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from scenarios.validate import ConfigError, config_from_dict
-from sim.app_config import APP_KEYS, register
+from sim.app_config import APP_KEYS, CONFIG_NAME, CONFIG_PATH, register
 from sim.outputs import write_results
-from sim.overrides import check_overrides, experiment_groups
+from sim.overrides import check_command_line
 from sim.point import point_seeds, run_point
 from sim.run import run
 
 register()
 
-DEFAULT_SCENARIO = "makassar_pksai"  # must match the `scenario:` default in scenarios/config.yaml
+DEFAULT_SCENARIO = "makassar_pksai"  # must match the `scenario:` default in sim/conf/config.yaml
 
 SUMMARY_ROWS = (
     ("Incidence of harm per 1,000 child-years", "incidence_per_1000_child_years", "{:.1f}"),
@@ -61,7 +62,7 @@ def format_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-@hydra.main(config_path="pkg://scenarios", config_name="config", version_base=None)
+@hydra.main(config_path=CONFIG_PATH, config_name=CONFIG_NAME, version_base=None)
 def hydra_app(cfg: DictConfig) -> float | dict[str, Any]:
     for noisy in ("MESA", "matplotlib"):  # Hydra sets the root logger to INFO; Mesa logs every step there
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -92,7 +93,7 @@ def sweep_job(data: dict[str, Any], seeds: list[int], options: dict[str, Any]) -
         data,
         seeds,
         Path(hydra_cfg.runtime.output_dir),
-        params=point_params(list(hydra_cfg.overrides.task), data),
+        params=point_params(list(hydra_cfg.overrides.task), data, dict(hydra_cfg.runtime.choices)),
         timeseries=options["timeseries"],
         sweep_dir=Path(hydra_cfg.sweep.dir) if multirun else None,
         resume=options["resume"],
@@ -102,27 +103,28 @@ def sweep_job(data: dict[str, Any], seeds: list[int], options: dict[str, Any]) -
     return out
 
 
-def point_params(task_overrides: list[str], data: dict[str, Any]) -> dict[str, Any]:
+def point_params(task_overrides: list[str], data: dict[str, Any], choices: dict[str, Any]) -> dict[str, Any]:
     """The job's own settings from its overrides: resolved field values, and group choices by group name."""
     params: dict[str, Any] = {}
     for ov in OverridesParser.create().parse_overrides(task_overrides):
         key = ov.key_or_group
         if key.startswith("hydra") or key in APP_KEYS or ov.is_delete():
             continue
+        if key in choices:  # a config group: the chosen option
+            params[key] = str(choices[key])
+            continue
         node: Any = data
         for part in key.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         if isinstance(node, (bool, int, float, str)):
             params[key] = node
-        elif key == "scenario" or key in experiment_groups():
-            params[key] = str(ov.value())
     return params
 
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        check_overrides(args)
+        check_command_line(args)
     except ConfigError as exc:
         print(f"cpsim: error: {exc}", file=sys.stderr)
         sys.exit(2)

@@ -6,7 +6,6 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hydra import compose, initialize_config_module
 from omegaconf import OmegaConf
 
 from scenarios.validate import ConfigError, config_from_dict
@@ -26,11 +25,10 @@ def scenario_dict(name: str, overrides: Mapping[str, Any] | Sequence[str] | None
         raise ConfigError(f"scenario: {name!r} is not allowed; expected one of {', '.join(valid)}")
     strings = list(overrides) if overrides is not None and not isinstance(overrides, Mapping) else []
     args = [f"scenario={name}", *strings]
-    check_overrides(args)  # one-line errors for a bad command-line value
-    with initialize_config_module(config_module="scenarios", version_base=None):
-        composed = compose("config", overrides=args)
-    data = OmegaConf.to_container(composed, resolve=True)
-    for key in (*APP_KEYS, "hydra"):
+    composed = check_overrides(args)  # composed as `cpsim` does; one-line errors for a bad command-line value
+    data = OmegaConf.to_container(OmegaConf.masked_copy(composed, [k for k in composed if k != "hydra"]), resolve=True)
+    assert isinstance(data, dict)
+    for key in APP_KEYS:
         data.pop(key, None)
     merged = deep_merge(data, overrides if isinstance(overrides, Mapping) else {})
     config_from_dict(merged)  # fail early, in the parent process, with the one-line message

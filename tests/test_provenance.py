@@ -11,7 +11,7 @@ from experiments.calibration.provenance import check_comment, missing_provenance
 from experiments.validation.targets import TARGET_IDS
 from scenarios.schema import Config
 
-SCENARIO_FILES = sorted((Path(__file__).parent.parent / "scenarios" / "scenario").glob("*.yaml"))
+SCENARIO_FILES = sorted((Path(__file__).parent.parent / "scenarios" / "conf" / "scenario").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)

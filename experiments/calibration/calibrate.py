@@ -47,7 +47,7 @@ from scenarios.validate import ConfigError
 from sim.compose import scenario_dict
 from sim.outputs import atomic_file, package_versions
 
-SCENARIO_DIR = Path(str(resources.files("scenarios") / "scenario"))
+SCENARIO_DIR = Path(str(resources.files("scenarios") / "conf" / "scenario"))
 FIT_SEED0 = 1000  # calibration seeds: 1000, 1001, ...
 EVAL_SEED0 = 2000  # fresh seeds for the fitted estimate
 

@@ -1,0 +1,1 @@
+"""Config groups the experiments package adds to cpsim's search path: sweeps, launchers, the collect callback."""

@@ -1,0 +1,1 @@
+"""The scenario config group (`scenario=NAME`): one file per studied system."""
