@@ -13,6 +13,8 @@ import os
 import platform
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,29 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+@contextmanager
+def atomic_dir(final: Path) -> Iterator[Path]:
+    """Yield an empty `<final>.partial/` to write into; when the block ends without error it replaces `final`.
+    A crash leaves only the `.partial` directory, never one that looks finished."""
+    final = Path(final)
+    partial = final.with_name(final.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    yield partial
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(partial, final)
+
+
+@contextmanager
+def atomic_file(final: Path) -> Iterator[Path]:
+    """Yield `<final>.partial` to write; when the block ends without error it is renamed to `final`."""
+    final = Path(final)
+    partial = final.with_name(final.name + ".partial")
+    yield partial
+    os.replace(partial, final)
+
+
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -42,29 +67,24 @@ def _json_safe(value: Any) -> Any:
 
 def write_results(results: Results, run_dir: Path, plots: bool = True, extra: dict | None = None) -> Path:
     """Write tables, summary and provenance; return the finished `results/` directory."""
-    run_dir = Path(run_dir)
-    final, partial = run_dir / "results", run_dir / "results.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    results.weekly.to_parquet(partial / "weekly.parquet", index=False)
-    results.cases.to_parquet(partial / "cases.parquet", index=False)
-    results.workers.to_parquet(partial / "workers.parquet", index=False)
-    summary = {k: _json_safe(v) for k, v in results.summary.items()}
-    (partial / "summary.json").write_text(json.dumps(summary, indent=2))
-    (partial / "config.yaml").write_text(yaml.safe_dump(dataclasses.asdict(results.config), sort_keys=False))
-    info = {
-        "seed": results.seed,
-        "command": " ".join(sys.argv),
-        "versions": package_versions(),
-        "platform": platform.platform(),
-        **(extra or {}),
-    }
-    (partial / "run_info.json").write_text(json.dumps(info, indent=2))
-    if plots:
-        from sim.plots import plot_run  # matplotlib only when figures are wanted
+    final = Path(run_dir) / "results"
+    with atomic_dir(final) as partial:
+        results.weekly.to_parquet(partial / "weekly.parquet", index=False)
+        results.cases.to_parquet(partial / "cases.parquet", index=False)
+        results.workers.to_parquet(partial / "workers.parquet", index=False)
+        summary = {k: _json_safe(v) for k, v in results.summary.items()}
+        (partial / "summary.json").write_text(json.dumps(summary, indent=2))
+        (partial / "config.yaml").write_text(yaml.safe_dump(dataclasses.asdict(results.config), sort_keys=False))
+        info = {
+            "seed": results.seed,
+            "command": " ".join(sys.argv),
+            "versions": package_versions(),
+            "platform": platform.platform(),
+            **(extra or {}),
+        }
+        (partial / "run_info.json").write_text(json.dumps(info, indent=2))
+        if plots:
+            from sim.plots import plot_run  # matplotlib only when figures are wanted
 
-        plot_run(results, partial / "figures")
-    if final.exists():
-        shutil.rmtree(final)
-    os.replace(partial, final)
+            plot_run(results, partial / "figures")
     return final

@@ -1,4 +1,4 @@
-"""The figures of one run: cases and backlog, workforce, spending by payer."""
+"""The figures of one run: cases and backlog, workforce, spending by payer; and the figure saver every report uses."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def plot_cases(results: Results, path: Path) -> None:
     backlog["year"] = results.config.run.start_year + backlog["week"] / 52
     sns.lineplot(data=backlog, x="year", y="cases", hue="state", ax=ax2)
     ax2.set_title("Backlog: waiting list and active cases")
-    _save(fig, path)
+    save_figure(fig, path, dpi=110)
 
 
 def plot_workforce(results: Results, path: Path) -> None:
@@ -46,7 +46,7 @@ def plot_workforce(results: Results, path: Path) -> None:
     )
     sns.lineplot(data=quality, x="year_frac", y="value", hue="measure", ax=ax2)
     ax2.set(title="Skill and morale (means)", xlabel="year", ylim=(0, 1))
-    _save(fig, path)
+    save_figure(fig, path, dpi=110)
 
 
 def plot_spending(results: Results, path: Path) -> None:
@@ -59,7 +59,7 @@ def plot_spending(results: Results, path: Path) -> None:
         bottom = values if bottom is None else bottom + values
     ax.set(title="Spending by payer", xlabel="year", ylabel="Rp million")
     ax.legend(title="payer")
-    _save(fig, path)
+    save_figure(fig, path, dpi=110)
 
 
 def plot_run(results: Results, directory: Path) -> list[Path]:
@@ -72,7 +72,9 @@ def plot_run(results: Results, directory: Path) -> list[Path]:
     return paths
 
 
-def _save(fig: plt.Figure, path: Path) -> None:
+def save_figure(fig: plt.Figure, path: Path, dpi: int = 100) -> Path:
+    """Lay out, write and close a figure (closing frees its memory in long report runs); return the path."""
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=dpi)
     plt.close(fig)
+    return path

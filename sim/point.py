@@ -27,7 +27,7 @@ import yaml
 
 from scenarios.schema import Config
 from scenarios.validate import config_from_dict
-from sim.outputs import package_versions
+from sim.outputs import atomic_dir, package_versions
 from sim.run import Results, run
 
 POINT_DIR = "point"
@@ -135,10 +135,8 @@ def _reuse(final: Path, key: str, sweep_dir: Path) -> Path | None:
         return None
     if not finished(other, key) or other.resolve() == final.resolve():
         return None
-    partial = final.with_name(POINT_DIR + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    shutil.copytree(other, partial)
-    _swap(partial, final)
+    with atomic_dir(final) as partial:
+        shutil.copytree(other, partial, dirs_exist_ok=True)
     return other
 
 
@@ -163,22 +161,13 @@ def _write(
     series: pd.DataFrame | None = None,
 ) -> None:
     """Write the point into point.partial/, then rename: a crash never leaves a point that looks finished."""
-    partial = final.with_name(POINT_DIR + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    if runs is not None and series is not None:
-        runs.to_parquet(partial / "runs.parquet", index=False)
-        series.to_parquet(partial / "timeseries.parquet", index=False)
-    (partial / "config.yaml").write_text(yaml.safe_dump(config_data, sort_keys=False))
-    (partial / "run_info.json").write_text(json.dumps({"versions": package_versions()}, indent=2))
-    (partial / "point.json").write_text(json.dumps(info, indent=2, default=str))
-    _swap(partial, final)
-
-
-def _swap(partial: Path, final: Path) -> None:
-    if final.exists():
-        shutil.rmtree(final)
-    os.replace(partial, final)
+    with atomic_dir(final) as partial:
+        if runs is not None and series is not None:
+            runs.to_parquet(partial / "runs.parquet", index=False)
+            series.to_parquet(partial / "timeseries.parquet", index=False)
+        (partial / "config.yaml").write_text(yaml.safe_dump(config_data, sort_keys=False))
+        (partial / "run_info.json").write_text(json.dumps({"versions": package_versions()}, indent=2))
+        (partial / "point.json").write_text(json.dumps(info, indent=2, default=str))
 
 
 def _index(sweep_dir: Path, key: str, final: Path) -> None:

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments import calibrate, validate
-from experiments.provenance import missing_provenance, scenario_leaves
-from experiments.runner import run_jobs
-from experiments.targets import TARGET_IDS
+from experiments.calibration import calibrate
+from experiments.calibration.provenance import missing_provenance, scenario_leaves
+from experiments.validation import cli as validate
+from experiments.validation.observables import run_jobs
+from experiments.validation.targets import TARGET_IDS
 from sim.compose import scenario_dict
 
 TINY = {"population": {"n_children": 3_000}, "run": {"end_year": 2018}, "funding": {"withdrawal_start_year": 2017}}

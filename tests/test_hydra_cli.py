@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.collect import load
+from experiments.sweeps.collect import load
 from sim.cli import main
 
 TINY = [

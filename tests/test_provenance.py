@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments.provenance import check_comment, missing_provenance, scenario_leaves
-from experiments.targets import TARGET_IDS
+from experiments.calibration.provenance import check_comment, missing_provenance, scenario_leaves
+from experiments.validation.targets import TARGET_IDS
 from scenarios.schema import Config
 
 SCENARIO_FILES = sorted((Path(__file__).parent.parent / "scenarios" / "conf" / "scenario").glob("*.yaml"))

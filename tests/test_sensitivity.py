@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from SALib.test_functions import Ishigami
 
-from experiments.sensitivity import morris_screen, ranking_markdown, shortlist, sobol_indices
-from experiments.sensitivity_plot import tornado
-from experiments.space import apply, assumed_factors, lever_factors, problem
+from experiments.sensitivity.analysis import morris_screen, ranking_markdown, shortlist, sobol_indices
+from experiments.sensitivity.plot import tornado
+from experiments.sensitivity.space import apply, assumed_factors, lever_factors, problem
 from scenarios.validate import config_from_dict
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}

@@ -10,7 +10,7 @@ import pytest
 
 import sim.overrides as overrides
 import sim.point as point
-from experiments.collect import collect, load, write_tables
+from experiments.sweeps.collect import collect, load, write_tables
 from sim.cli import main
 from sim.run import run
 

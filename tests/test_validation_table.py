@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.calibrate import accepted, distance, latin_hypercube, set_path
-from experiments.table import closed_by_year_end, compare, count_by_year, fmt, loglinear_slope, ratio
-from experiments.targets import TARGETS, Target
-from experiments.validation_report import evaluate, markdown_table, misses_section
+from experiments.calibration.calibrate import accepted, distance, latin_hypercube, set_path
+from experiments.common.tables import ratio
+from experiments.validation.observables import closed_by_year_end, count_by_year
+from experiments.validation.table import compare, evaluate, fmt, misses_section, targets_table
+from experiments.validation.targets import TARGETS, Target, loglinear_slope
 from sim.overrides import scenario_names
 
 
@@ -67,10 +68,10 @@ def test_evaluate_pairs_scenarios_by_seed() -> None:
     obs = {"a": [{"x": 1.0}, {"x": 2.0}], "b": [{"x": 2.0}, {"x": 3.0}]}
     (row,) = evaluate([gap], obs)
     assert row.values == (1.0, 1.0) and row.result.within
-    assert "`b.gap`" in markdown_table([row]) and "within" in markdown_table([row])
+    assert "`b.gap`" in targets_table([row]) and "within" in targets_table([row])
     far = Target("b", "far", "b", "9", 9.0, 8.0, 10.0, "fitted", lambda o: o["b"]["x"], "the reason")
     (miss,) = evaluate([far], obs)
-    assert "**MISS**" in markdown_table([miss]) and "the reason" in misses_section([miss])
+    assert "**MISS**" in targets_table([miss]) and "the reason" in misses_section([miss])
 
 
 def test_targets_are_well_formed() -> None:

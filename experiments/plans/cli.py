@@ -17,13 +17,14 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.cli_args import OneLineParser, fraction, positive_int
+from experiments.common.cli_args import OneLineParser, fail, fraction, positive_int
 from experiments.plans.compare import compare_plans, terminal_report, write_comparison
 from experiments.plans.optimize import plan_yaml, search
 from experiments.plans.plan_file import PlanError, example_names, load_plan, resolve
 from experiments.plans.translate import plan_config
 from scenarios.validate import ConfigError
 from sim.compose import scenario_dict
+from sim.outputs import atomic_file
 
 PROG = "cpsim-plans"
 
@@ -198,9 +199,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         f"(from {result.exit_year})",
     ]
     text = plan_yaml(base, best, args.out.stem, header)
-    partial = args.out.with_name(args.out.name + ".partial")
-    partial.write_text(text)
-    partial.replace(args.out)
+    with atomic_file(args.out) as tmp:
+        tmp.write_text(text)
     print(f"wrote {args.out}")
     return 0
 
@@ -213,8 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = COMMANDS[args.command](args)
     except (PlanError, ConfigError, UsageError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        fail(PROG, str(exc))
     sys.exit(code)
 
 

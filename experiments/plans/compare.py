@@ -1,6 +1,6 @@
 """Compare plans: plan files -> configs -> paired runs -> KPI table, cliffs, verdicts -> files.
 
-`compare_plans` does the work and returns a `Comparison`; `write_comparison` writes it atomically
+`compare_plans` does the work and returns a `PlanComparison`; `write_comparison` writes it atomically
 (`<out>.partial/` renamed to `<out>/` when complete) with the plans, their resolved configs, the seeds and
 package versions next to the tables and the report.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import platform
 import shutil
 import sys
@@ -30,11 +29,11 @@ from experiments.plans.translate import plan_config
 from experiments.plans.verdict import verdict
 from scenarios.schema import Config
 from scenarios.transition import plan_withdrawal_start
-from sim.outputs import package_versions
+from sim.outputs import atomic_dir, package_versions
 
 
 @dataclass
-class Comparison:
+class PlanComparison:
     runs: pd.DataFrame  # one row per plan x seed: summary KPIs + transition-window KPIs
     quarters: pd.DataFrame  # one row per plan x seed x quarter
     table: pd.DataFrame  # one row per plan x KPI: value, paired difference and intervals
@@ -71,7 +70,7 @@ def compare_plans(
     cliff_threshold: float | None = None,
     cliff_drop: float = 0.10,
     info: dict[str, Any] | None = None,
-) -> Comparison:
+) -> PlanComparison:
     configs = plan_configs(plans, scenario)
     baseline = plans[0].name
     start = window_start(configs)
@@ -102,10 +101,10 @@ def compare_plans(
         "command": " ".join(sys.argv),
     }
     verdicts = [verdict(table, name, baseline, cliff[name], tolerance) for name in names]
-    return Comparison(runs, quarters, table, kpi_matrix(table, names, baseline, cliff), verdicts, configs, meta)
+    return PlanComparison(runs, quarters, table, kpi_matrix(table, names, baseline, cliff), verdicts, configs, meta)
 
 
-def terminal_report(comp: Comparison) -> str:
+def terminal_report(comp: PlanComparison) -> str:
     m = comp.meta
     head = (
         f"Plans vs {m['baseline']} on scenario {m['scenario']}, {m['n_seeds']} paired seeds; "
@@ -114,25 +113,21 @@ def terminal_report(comp: Comparison) -> str:
     return "\n".join([head, "", terminal_table(comp.matrix), "", "Verdicts:", *(f"  {v}" for v in comp.verdicts)])
 
 
-def write_comparison(comp: Comparison, out: Path, plans: list[Plan]) -> Path:
+def write_comparison(comp: PlanComparison, out: Path, plans: list[Plan]) -> Path:
     out = Path(out)
-    partial = out.with_name(out.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    (partial / "plans").mkdir(parents=True)
-    (partial / "configs").mkdir()
-    comp.runs.to_parquet(partial / "runs.parquet", index=False)
-    comp.quarters.to_parquet(partial / "quarters.parquet", index=False)
-    comp.table.to_parquet(partial / "comparison.parquet", index=False)
-    for plan in plans:
-        shutil.copyfile(plan.path, partial / "plans" / f"{plan.name}.yaml")
-        config = yaml.safe_dump(dataclasses.asdict(comp.configs[plan.name]), sort_keys=False)
-        (partial / "configs" / f"{plan.name}.yaml").write_text(config)
-    plot_comparison(comp.runs, comp.quarters, comp.meta["window_start"], partial / "figures")
-    (partial / "report.md").write_text(markdown_report(comp.matrix, comp.verdicts, comp.meta))
-    (partial / "report.html").write_text(html_report(comp.matrix, comp.verdicts, comp.meta))
-    (partial / "verdicts.txt").write_text("\n".join(comp.verdicts) + "\n")
-    (partial / "run_info.json").write_text(json.dumps(comp.meta, indent=2, default=str))
-    if out.exists():
-        shutil.rmtree(out)
-    os.replace(partial, out)
+    with atomic_dir(out) as partial:
+        (partial / "plans").mkdir()
+        (partial / "configs").mkdir()
+        comp.runs.to_parquet(partial / "runs.parquet", index=False)
+        comp.quarters.to_parquet(partial / "quarters.parquet", index=False)
+        comp.table.to_parquet(partial / "comparison.parquet", index=False)
+        for plan in plans:
+            shutil.copyfile(plan.path, partial / "plans" / f"{plan.name}.yaml")
+            config = yaml.safe_dump(dataclasses.asdict(comp.configs[plan.name]), sort_keys=False)
+            (partial / "configs" / f"{plan.name}.yaml").write_text(config)
+        plot_comparison(comp.runs, comp.quarters, comp.meta["window_start"], partial / "figures")
+        (partial / "report.md").write_text(markdown_report(comp.matrix, comp.verdicts, comp.meta))
+        (partial / "report.html").write_text(html_report(comp.matrix, comp.verdicts, comp.meta))
+        (partial / "verdicts.txt").write_text("\n".join(comp.verdicts) + "\n")
+        (partial / "run_info.json").write_text(json.dumps(comp.meta, indent=2, default=str))
     return out

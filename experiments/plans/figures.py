@@ -12,7 +12,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from scenarios.schema import PAYERS  # noqa: E402
-from sim.plots import _save  # noqa: E402
+from sim.plots import save_figure  # noqa: E402
 
 BAND = ("pi", 90)  # 5th-95th percentile across seeds: no bootstrap, so figures are deterministic
 
@@ -25,7 +25,7 @@ def plot_trajectories(quarters: pd.DataFrame, window_start: int, path: Path) -> 
         ax.axvline(window_start, color="grey", linestyle=":", linewidth=1)
         ax.set(title=title, xlabel="year", ylabel="")
     axes[0].legend(title="plan (band: 90% of seeds)", fontsize=8)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_cost_by_payer(runs: pd.DataFrame, path: Path) -> None:
@@ -39,7 +39,7 @@ def plot_cost_by_payer(runs: pd.DataFrame, path: Path) -> None:
     ax.set(title="Cost over the horizon by payer (mean over seeds)", ylabel="Rp million")
     ax.tick_params(axis="x", rotation=25)
     ax.legend(title="payer")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_sustainability_vs_cost(runs: pd.DataFrame, path: Path) -> None:
@@ -56,7 +56,7 @@ def plot_sustainability_vs_cost(runs: pd.DataFrame, path: Path) -> None:
         )
         ax.set(title=title, xlabel="cost to local government (Rp m)", ylabel="")
     axes[1].legend(title="plan (diamond: mean)", fontsize=8)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_comparison(runs: pd.DataFrame, quarters: pd.DataFrame, window_start: int, directory: Path) -> list[Path]:

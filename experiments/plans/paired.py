@@ -7,12 +7,11 @@ difference plan - baseline is taken seed by seed; its spread is far smaller than
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-from scipy import stats
+
+from experiments.common.tables import ratio, t_interval
 
 LEVEL = 0.90
 
@@ -43,19 +42,6 @@ KPIS = (
 )
 
 
-def interval(values: pd.Series | np.ndarray, level: float = LEVEL) -> tuple[float, float, float]:
-    """Mean and two-sided t-interval of the mean (NaN where it cannot be computed)."""
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    if len(x) == 0:
-        return math.nan, math.nan, math.nan
-    mean = float(x.mean())
-    if len(x) < 2:
-        return mean, math.nan, math.nan
-    half = stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
-    return mean, mean - half, mean + half
-
-
 def window_kpis(runs: pd.DataFrame, quarters: pd.DataFrame, from_year: int) -> pd.DataFrame:
     """Add resolution, incidence and cases opened over the window [from_year, end) to each run row."""
     q = quarters[quarters.year >= from_year]
@@ -67,7 +53,7 @@ def window_kpis(runs: pd.DataFrame, quarters: pd.DataFrame, from_year: int) -> p
         n=("quarter", "size"),
     )
     out = runs.merge(per_run, on=["plan", "seed"], how="left")
-    out["resolution_after"] = out.resolved / out.closed.where(out.closed > 0)
+    out["resolution_after"] = ratio(out.resolved, out.closed)
     out["incidence_after"] = 1000 * out.harm / (out.children * out.n / 4)
     return out.drop(columns=["resolved", "closed", "harm", "n"])
 
@@ -80,8 +66,8 @@ def paired_table(runs: pd.DataFrame, baseline: str, kpis: tuple[Kpi, ...] = KPIS
         mine = mine.set_index("seed")
         for kpi in kpis:
             diff = (mine[kpi.key] - base[kpi.key]).dropna()
-            mean, lo, hi = interval(mine[kpi.key])
-            d_mean, d_lo, d_hi = interval(diff)
+            mean, lo, hi = t_interval(mine[kpi.key], LEVEL)
+            d_mean, d_lo, d_hi = t_interval(diff, LEVEL)
             rows.append(
                 {
                     "plan": plan,
@@ -106,7 +92,7 @@ def pooled_resolution(quarters: pd.DataFrame) -> pd.DataFrame:
     pooled = quarters.groupby(["plan", "quarter", "label"], sort=False, as_index=False)[
         ["cases_resolved", "closed"]
     ].sum()
-    pooled["resolution_rate"] = pooled.cases_resolved / pooled.closed.where(pooled.closed > 0)
+    pooled["resolution_rate"] = ratio(pooled.cases_resolved, pooled.closed)
     return pooled
 
 

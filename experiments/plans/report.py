@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from experiments.common.tables import markdown_table
 from experiments.plans.paired import KPIS
 
 
@@ -64,12 +65,6 @@ def terminal_table(matrix: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def markdown_table(matrix: pd.DataFrame) -> str:
-    lines = ["| KPI | " + " | ".join(matrix.columns) + " |", "|---" * (len(matrix.columns) + 1) + "|"]
-    lines += [f"| {label} | " + " | ".join(row) + " |" for label, row in matrix.iterrows()]
-    return "\n".join(lines)
-
-
 def intro(meta: dict[str, Any]) -> list[str]:
     cliff = (
         f"resolution below {meta['cliff_threshold']:.0%}"
@@ -97,7 +92,15 @@ FIGURES = (
 def markdown_report(matrix: pd.DataFrame, verdicts: list[str], meta: dict[str, Any]) -> str:
     parts = [f"# Funding-transition plans: {', '.join(matrix.columns)}", "", *intro(meta), "", "## Verdicts", ""]
     parts += [f"- {v}" for v in verdicts]
-    parts += ["", "## Key indicators", "", markdown_table(matrix), "", "## Figures", ""]
+    parts += [
+        "",
+        "## Key indicators",
+        "",
+        markdown_table(["KPI", *matrix.columns], [[label, *row] for label, row in matrix.iterrows()]),
+        "",
+        "## Figures",
+        "",
+    ]
     parts += [f"![{caption}](figures/{name}.png)\n\n*{caption}.*\n" for name, caption in FIGURES]
     parts += ["## Plans", ""]
     parts += [f"- **{name}** (`{path}`): {desc}" for name, path, desc in meta["plans"]]

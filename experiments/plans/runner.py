@@ -2,19 +2,19 @@
 
 One row per plan x seed (the run summary) and one row per plan x seed x quarter (flows summed, stocks
 averaged). Runs go to a process pool when `jobs > 1`; every run is a pure function of (config, seed) and the
-rows are put back in plan and seed order, so the tables do not depend on the number of processes.
+rows come back in plan and seed order, so the tables do not depend on the number of processes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor
 
 import pandas as pd
-from tqdm import tqdm
 
+from experiments.common.pool import run_many
+from experiments.common.tables import ratio
 from scenarios.schema import BUDGET_LINES, HARM_TYPES, PAYERS, Config
-from sim.pool import process_pool
 from sim.run import run
 
 QUARTER_WEEKS = 13
@@ -33,7 +33,7 @@ def quarterly(weekly: pd.DataFrame, start_year: int) -> pd.DataFrame:
     q["time"] = start_year + q["quarter"] / 4 + 0.125  # mid-quarter, for plots
     closed = q[["cases_resolved", "cases_unresolved", "cases_dropped"]].sum(axis=1)
     q["closed"] = closed
-    q["resolution_rate"] = q["cases_resolved"] / closed.where(closed > 0)
+    q["resolution_rate"] = ratio(q["cases_resolved"], closed)
     return q
 
 
@@ -52,26 +52,7 @@ def run_plans(
     """(runs, quarters) for every plan x seed: run summaries, and quarterly trajectories. Runs go to `pool`
     if given, else to a pool of `jobs` processes (none when jobs is 1)."""
     tasks = [(plan, cfg, seed) for plan, cfg in configs.items() for seed in seeds]
-    if pool is None and jobs > 1 and len(tasks) > 1:
-        with process_pool(min(jobs, len(tasks))) as own:
-            return run_plans(configs, seeds, progress=progress, pool=own)
-    bar = tqdm(total=len(tasks), unit="run", desc="plans x seeds", disable=not progress, leave=False)
-    done = {}
-    if pool is not None:
-        futures = [pool.submit(run_one, *task) for task in tasks]
-        for future in as_completed(futures):
-            plan, seed, summary, quarters = future.result()
-            done[plan, seed] = summary, quarters
-            bar.update(1)
-    else:
-        for task in tasks:
-            plan, seed, summary, quarters = run_one(*task)
-            done[plan, seed] = summary, quarters
-            bar.update(1)
-    bar.close()
-    runs, quarters = [], []
-    for plan, _, seed in tasks:  # plan order, then seed order, whatever order the runs finished in
-        summary, q = done[plan, seed]
-        runs.append({"plan": plan, **summary})
-        quarters.append(q.assign(plan=plan, seed=seed))
+    done = run_many(run_one, tasks, jobs, pool=pool, progress="plans x seeds" if progress else None)
+    runs = [{"plan": plan, **summary} for plan, _, summary, _ in done]
+    quarters = [q.assign(plan=plan, seed=seed) for plan, seed, _, q in done]
     return pd.DataFrame(runs), pd.concat(quarters, ignore_index=True)

@@ -1,1 +1,1 @@
-"""Sweeps: the Hydra callback that collects a multirun (placeholder for the experiments re-layout)."""
+"""Hydra sweeps after the run: collect the points into tables, draw the figures, write the report."""

@@ -17,13 +17,13 @@ class CollectSweep(Callback):
         self.report = report
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        from experiments.collect import write_tables
+        from experiments.sweeps.collect import write_tables
 
         root = Path(config.hydra.sweep.dir)
         sweep = write_tables(root)
         failed = int((sweep.points.status == "failed").sum())
         log.info("collected %d points (%d failed), %d runs into %s", len(sweep.points), failed, len(sweep.runs), root)
         if self.report and len(sweep.runs):
-            from experiments.report import write_report
+            from experiments.sweeps.report import write_report
 
             log.info("report: %s", write_report(root, sweep))

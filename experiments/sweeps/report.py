@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import html
 import logging
-import math
 from pathlib import Path
 
 import pandas as pd
-from scipy import stats
 
-from experiments.collect import Sweep
-from experiments.figures import LABELS, sweep_figures
+from experiments.common.tables import markdown_table, t_interval
+from experiments.sweeps.collect import Sweep
+from experiments.sweeps.figures import LABELS, sweep_figures
 
 EFFECT_KPIS = (
     "resolution_rate",
@@ -40,9 +39,7 @@ def effects(runs: pd.DataFrame, swept: list[str], levels: dict, kpis: tuple[str,
                 if kpi not in runs:
                     continue
                 diff = (pairs[kpi] - pairs[f"{kpi}_base"]).dropna()
-                n = len(diff)
-                half = stats.t.ppf(0.95, n - 1) * diff.std(ddof=1) / math.sqrt(n) if n > 1 else math.nan
-                mean = diff.mean() if n else math.nan
+                mean, lo, hi = t_interval(diff, 0.90)
                 rows.append(
                     {
                         "parameter": param,
@@ -51,9 +48,9 @@ def effects(runs: pd.DataFrame, swept: list[str], levels: dict, kpis: tuple[str,
                         "kpi": kpi,
                         "mean": pairs[kpi].mean(),
                         "effect": mean,
-                        "lo90": mean - half,
-                        "hi90": mean + half,
-                        "pairs": n,
+                        "lo90": lo,
+                        "hi90": hi,
+                        "pairs": len(diff),
                     }
                 )
     return pd.DataFrame(
@@ -105,9 +102,9 @@ def write_report(root: Path, sweep: Sweep) -> Path:
     fail_rows = [[str(r.job), str(r.error)] for _, r in failed.iterrows()]
     md = [f"# Sweep report: {root.name}", "", intro, "", "## Figures", ""]
     md += [f"### {kind.replace('_', ' ')}\n\n![{kind}]({path.relative_to(root)})\n" for kind, path in figures.items()]
-    md += ["## Effects", "", _md_table(HEADER, rows), ""]
+    md += ["## Effects", "", markdown_table(HEADER, rows), ""]
     if fail_rows:
-        md += ["## Failed points", "", _md_table(["job", "error"], fail_rows), ""]
+        md += ["## Failed points", "", markdown_table(["job", "error"], fail_rows), ""]
     (root / "report.md").write_text("\n".join(md))
     body = [f"<h1>Sweep report: {html.escape(root.name)}</h1>", f"<p>{html.escape(intro)}</p>", "<h2>Figures</h2>"]
     body += [
@@ -120,11 +117,6 @@ def write_report(root: Path, sweep: Sweep) -> Path:
     page += "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}td,th{padding:2px 8px}</style>"
     (root / "report.html").write_text(page + "\n".join(body))
     return root / "report.md"
-
-
-def _md_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(c.replace("|", "/") for c in r) + " |" for r in rows])
 
 
 def _html_table(header: list[str], rows: list[list[str]]) -> str:

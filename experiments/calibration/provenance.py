@@ -8,7 +8,7 @@ Convention (one inline comment on the value's line, first word is the kind):
 
 `published` and `derived` cite a seed study and line ("000 l.633"); `assumed` gives a range and a reason;
 `calibrated` names the validation target it was fitted to. `check_comment` enforces this, the tests walk every
-scenario file with `scenario_leaves`, and `experiments.calibrate` rewrites the values of `calibrated` lines.
+scenario file with `scenario_leaves`, and `experiments.calibration.calibrate` rewrites the values of `calibrated` lines.
 """
 
 from __future__ import annotations

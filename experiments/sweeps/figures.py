@@ -13,7 +13,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from experiments.common.tables import ratio  # noqa: E402
 from scenarios.schema import HARM_TYPES  # noqa: E402
+from sim.plots import save_figure  # noqa: E402
 
 LABELS = {
     "resolution_rate": "resolution rate",
@@ -50,7 +52,7 @@ def yearly_kpis(timeseries: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     ts = timeseries.groupby(keys, as_index=False).agg({**{c: "sum" for c in flows}, "backlog": "mean"})
     ts = ts.merge(runs[["point_id", "seed", "children"]], on=["point_id", "seed"])
     closed = ts.cases_resolved + ts.cases_unresolved + ts.cases_dropped
-    ts["resolution_rate"] = ts.cases_resolved / closed.where(closed > 0)
+    ts["resolution_rate"] = ratio(ts.cases_resolved, closed)
     ts["incidence_per_1000_child_years"] = 1000 * ts[[f"new_{t}" for t in HARM_TYPES]].sum(axis=1) / ts.children
     return ts[[*keys, *TRAJECTORY_KPIS]]
 
@@ -63,7 +65,7 @@ def heatmap(runs: pd.DataFrame, x: str, y: str, levels: dict[str, list[Any]], pa
     sns.heatmap(grid, annot=True, fmt=".2f", cmap="viridis", cbar_kws={"label": _label(kpi)}, ax=ax)
     ax.set(title=f"Mean {_label(kpi)} ({runs.seed.nunique()} seeds per cell)", xlabel=x, ylabel=y)
     ax.tick_params(axis="y", rotation=0)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def trajectories(yearly: pd.DataFrame, runs: pd.DataFrame, swept: list[str], levels: dict, path: Path) -> Path:
@@ -82,7 +84,7 @@ def trajectories(yearly: pd.DataFrame, runs: pd.DataFrame, swept: list[str], lev
             )
             ax.set(ylabel=_label(kpi) if col == 0 else "", title=param if row == 0 else "")
     fig.suptitle("KPI trajectories: mean and 90% band of runs (seeds and other swept parameters)")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def response(runs: pd.DataFrame, swept: list[str], levels: dict, kpis: tuple[str, ...], title: str, path: Path) -> Path:
@@ -97,7 +99,7 @@ def response(runs: pd.DataFrame, swept: list[str], levels: dict, kpis: tuple[str
             ax.set(ylabel=_label(kpi), xlabel=param)
             ax.tick_params(axis="x", rotation=30)
     fig.suptitle(title)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def sweep_figures(runs: pd.DataFrame, timeseries: pd.DataFrame, swept: list[str], levels: dict, out: Path) -> dict:
@@ -118,10 +120,3 @@ def sweep_figures(runs: pd.DataFrame, timeseries: pd.DataFrame, swept: list[str]
         runs, swept, levels, PREVENTION_KPIS, "Prevention: harm incidence and detection", out / "prevention.png"
     )
     return paths
-
-
-def _save(fig: plt.Figure, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path

@@ -1,18 +1,21 @@
 """Validation targets: what the studies published (seed-digest §3) and how to read the same quantity from runs.
 
-Each target reads the observables (`experiments.observables`) of one seed, for one scenario or for two paired
-by seed (common random numbers), and returns one number. `role` says how the number is used: "input" (a
-published figure the scenario sets, checked to be reproduced), "fitted" (used by `experiments.calibrate`) or
-"held-out" (never used in fitting). `if_missed` says why the model may miss it and what would fix that; the
-report shows it when the target is missed.
+Each target reads the observables (`experiments.validation.observables`) of one seed, for one scenario or for
+two paired by seed (common random numbers), and returns one number. `role` says how the number is used:
+"input" (a published figure the scenario sets, checked to be reproduced), "fitted" (used by
+`experiments.calibration.calibrate`) or "held-out" (never used in fitting). `if_missed` says why the model may
+miss it and what would fix that; the report shows it when the target is missed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from experiments.table import loglinear_slope, ratio
+import numpy as np
+
+from experiments.common.tables import ratio
 
 Obs = Mapping[str, Mapping[str, float]]  # scenario -> observables of one seed
 
@@ -38,6 +41,15 @@ class Target:
     @property
     def scenarios(self) -> tuple[str, ...]:
         return (self.scenario, *self.needs)
+
+
+def loglinear_slope(counts: Iterable[float]) -> float:
+    """Least-squares slope of log(count) on year index: mean yearly growth rate on the log scale."""
+    y = np.asarray(list(counts), dtype=float)
+    if len(y) < 2 or (y <= 0).any():
+        return math.nan
+    x = np.arange(len(y))
+    return float(np.polyfit(x, np.log(y), 1)[0])
 
 
 def _get(scenario: str, key: str) -> Callable[[Obs], float]:

@@ -1,9 +1,8 @@
-"""Evaluate targets on per-seed observables and write the validation report (Markdown table and figures)."""
+"""Figures of the validation report: every seed against its tolerance band, and cases opened per year."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -14,47 +13,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from experiments.table import Comparison, compare, fmt  # noqa: E402
-from experiments.targets import Target  # noqa: E402
-
-ObsBySeed = Mapping[str, Sequence[Mapping[str, float]]]  # scenario -> observables per seed (same seed order)
-
-
-@dataclass(frozen=True)
-class Row:
-    target: Target
-    values: tuple[float, ...]  # one per seed
-    result: Comparison
-
-
-def evaluate(targets: Sequence[Target], obs: ObsBySeed) -> list[Row]:
-    rows = []
-    for t in targets:
-        n_seeds = len(obs[t.scenario])
-        values = tuple(float(t.metric({s: obs[s][i] for s in t.scenarios})) for i in range(n_seeds))
-        rows.append(Row(t, values, compare(values, t.lo, t.hi)))
-    return rows
-
-
-def markdown_table(rows: Sequence[Row]) -> str:
-    lines = [
-        "| target | role | published | model mean | model 90% interval | tolerance | result |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        t, c = r.target, r.result
-        lines.append(
-            f"| `{t.id}` — {t.description} | {t.role} | {t.published} | {fmt(c.mean)} | "
-            f"[{fmt(c.p05)}, {fmt(c.p95)}] | [{fmt(t.lo)}, {fmt(t.hi)}] | {'within' if c.within else '**MISS**'} |"
-        )
-    return "\n".join(lines)
-
-
-def misses_section(rows: Sequence[Row]) -> str:
-    missed = [r for r in rows if not r.result.within]
-    if not missed:
-        return "All targets are within tolerance."
-    return "\n".join(f"- `{r.target.id}` ({r.target.role}): {r.target.if_missed}." for r in missed)
+from experiments.validation.table import ObsBySeed, Row  # noqa: E402
+from sim.plots import save_figure  # noqa: E402
 
 
 def plot_targets(rows: Sequence[Row], path: Path) -> None:
@@ -81,7 +41,7 @@ def plot_targets(rows: Sequence[Row], path: Path) -> None:
     ax.scatter(means.values, range(len(order)), marker="|", s=200, color="black", label="mean", zorder=3)
     ax.set(xlim=(-2.1, 3.1), xlabel="(value - low) / (high - low), clipped to [-2, 3]", ylabel="")
     ax.legend(loc="lower right", fontsize=7)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_series(obs: ObsBySeed, starts: Mapping[str, tuple[int, int]], path: Path) -> None:
@@ -106,10 +66,4 @@ def plot_series(obs: ObsBySeed, starts: Mapping[str, tuple[int, int]], path: Pat
         ax.legend(fontsize=7)
     for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
-    _save(fig, path)
-
-
-def _save(fig: plt.Figure, path: Path) -> None:
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_figure(fig, path)

@@ -25,28 +25,29 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.stats import qmc
 
-from experiments.cli_args import OneLineParser, positive_int, scenario_list
-from experiments.provenance import scenario_leaves
-from experiments.runner import run_jobs
-from experiments.targets import TARGETS, Target
-from experiments.validation_report import evaluate, markdown_table
+from experiments.calibration.provenance import scenario_leaves
+from experiments.common.cli_args import OneLineParser, fail, positive_int, scenario_list
+from experiments.validation.observables import run_jobs
+from experiments.validation.table import evaluate, targets_table
+from experiments.validation.targets import TARGETS, Target
 from scenarios.schema import CASE_TYPES, EMPLOYERS, Config
 from scenarios.validate import ConfigError
 from sim.compose import scenario_dict
-from sim.outputs import package_versions
+from sim.outputs import atomic_file, package_versions
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "conf" / "scenario"
+SCENARIO_DIR = Path(str(resources.files("scenarios") / "conf" / "scenario"))
 FIT_SEED0 = 1000  # calibration seeds: 1000, 1001, ...
 EVAL_SEED0 = 2000  # fresh seeds for the fitted estimate
 
@@ -148,10 +149,10 @@ def set_path(data: dict[str, Any], path: str, value: float) -> dict[str, Any]:
 
 
 def latin_hypercube(n: int, bounds: Sequence[tuple[float, float]], rng: np.random.Generator) -> np.ndarray:
-    """n points, each parameter's range cut in n strata with one point per stratum, strata shuffled."""
-    u = (np.stack([rng.permutation(n) for _ in bounds], axis=1) + rng.random((n, len(bounds)))) / n
-    lo = np.array([b[0] for b in bounds])
-    hi = np.array([b[1] for b in bounds])
+    """n points, each parameter's range cut in n strata with one point per stratum (scipy's sampler; scaled by
+    hand rather than with `qmc.scale`, which refuses a range that later rounds have shrunk to one value)."""
+    u = qmc.LatinHypercube(d=len(bounds), rng=rng).random(n)
+    lo, hi = np.array(bounds, dtype=float).T
     return lo + u * (hi - lo)
 
 
@@ -259,9 +260,8 @@ def write_scenarios(results: Sequence[dict[str, Any]]) -> list[str]:
                     )
                     lines[leaf.lineno - 1] = _replace_value(lines[leaf.lineno - 1], res["values"][leaf.path], comment)
                     changed.append(f"{path.name}:{leaf.lineno} {leaf.path}")
-        tmp = path.with_suffix(".yaml.partial")
-        tmp.write_text("".join(lines))
-        os.replace(tmp, path)
+        with atomic_file(path) as tmp:
+            tmp.write_text("".join(lines))
     return changed
 
 
@@ -283,7 +283,7 @@ def render(results: Sequence[dict[str, Any]], command: str, elapsed: float, args
         "from uniform priors, each later one from the box spanned by the samples accepted so far; the "
         f"{args.accept:.0%} closest of all samples form the ABC posterior and its median is the estimate, run on "
         f"{args.eval_seeds} fresh seeds. Distance = RMS over fitted targets of (model mean - published) / "
-        "tolerance half-width. Method and its rationale: `experiments/calibrate.py`.\n",
+        "tolerance half-width. Method and its rationale: `experiments/calibration/calibrate.py`.\n",
     ]
     for res in results:
         parts.append(f"## {res['scenario']}\n")
@@ -303,10 +303,10 @@ def render(results: Sequence[dict[str, Any]], command: str, elapsed: float, args
         fitted = [r for r in rows if r.target.role == "fitted"]
         held = [r for r in rows if r.target.role != "fitted"]
         parts.append(f"**Fitted targets** at the estimate (seeds {res['eval_seeds'][0]}-{res['eval_seeds'][-1]}):\n")
-        parts.append(markdown_table(fitted) + "\n")
+        parts.append(targets_table(fitted) + "\n")
         if held:
             parts.append("**Held-out and input targets** at the estimate (not used in fitting):\n")
-            parts.append(markdown_table(held) + "\n")
+            parts.append(targets_table(held) + "\n")
     return "\n".join(parts)
 
 
@@ -334,12 +334,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     problems = [p for p in PROBLEMS if args.scenarios is None or p.scenario in args.scenarios]
     if not problems:
-        print(
-            "cpsim-calibrate: error: --scenarios: none of these has calibrated parameters; expected one of "
-            + ", ".join(p.scenario for p in PROBLEMS),
-            file=sys.stderr,
-        )
-        sys.exit(2)
+        expected = ", ".join(p.scenario for p in PROBLEMS)
+        fail("cpsim-calibrate", f"--scenarios: none of these has calibrated parameters; expected one of {expected}")
     command = "cpsim-calibrate " + " ".join(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
     try:
@@ -348,8 +344,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             for p in problems
         ]
     except ConfigError as exc:
-        print(f"cpsim-calibrate: error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        fail("cpsim-calibrate", str(exc))
     elapsed = time.perf_counter() - started
     args.out.mkdir(parents=True, exist_ok=True)
     data = {
@@ -362,9 +357,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         ("calibration.json", json.dumps(data, indent=2)),
         ("calibration.md", render(results, command.strip(), elapsed, args)),
     ):
-        tmp = args.out / f"{name}.partial"
-        tmp.write_text(text)
-        os.replace(tmp, args.out / name)
+        with atomic_file(args.out / name) as tmp:
+            tmp.write_text(text)
     changed = [] if args.no_write else write_scenarios(results)
     print(render(results, command.strip(), elapsed, args))
     print(

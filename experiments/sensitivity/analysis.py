@@ -1,6 +1,6 @@
 """`cpsim-sensitivity`: which parameters drive case resolution and prevention (harm incidence)?
 
-Morris elementary effects screen every lever and every "assumed" parameter (experiments/space.py); Sobol
+Morris elementary effects screen every lever and every "assumed" parameter (`space`); Sobol
 indices (first order S1, total ST) are then estimated for the shortlist, the top `--top` factors by Morris
 mu* for each output, with every other factor at its default. All model runs share one seed (common random
 numbers), so differences between samples come from the parameters. Writes morris.csv, sobol.csv,
@@ -13,7 +13,6 @@ import dataclasses
 import json
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +23,11 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from experiments.cli_args import OneLineParser
-from experiments.space import Factor, apply, assumed_factors, lever_factors, problem
+from experiments.common.cli_args import OneLineParser
+from experiments.common.pool import run_many
+from experiments.sensitivity.space import Factor, apply, assumed_factors, lever_factors, problem
 from scenarios.validate import config_from_dict
 from sim.outputs import package_versions
-from sim.pool import process_pool
 from sim.run import run
 
 OUTPUTS = ("resolution_rate", "incidence_per_1000_child_years")
@@ -86,11 +85,7 @@ def model_function(
     """The simulator as y = f(x): one run per sample row, in `jobs` processes."""
 
     def evaluate(x: np.ndarray) -> np.ndarray:
-        fn = partial(_simulate, base=base, factors=factors, seed=seed, outputs=outputs)
-        if jobs <= 1:
-            return np.array([fn(row) for row in x])
-        with process_pool(jobs) as pool:
-            return np.array(list(pool.map(fn, x, chunksize=max(1, len(x) // (8 * jobs)))))
+        return np.array(run_many(_simulate, [(row, base, factors, seed, outputs) for row in x], jobs))
 
     return evaluate
 
@@ -132,7 +127,6 @@ def ranking_markdown(morris: pd.DataFrame, sobol: pd.DataFrame, top: int) -> str
 
 def main(argv: list[str] | None = None) -> None:
     parser = OneLineParser(prog="cpsim-sensitivity", description=__doc__.splitlines()[0])
-    parser.error = lambda msg: parser.exit(2, f"cpsim-sensitivity: error: {msg}\n")  # one line, exit 2
     parser.add_argument("--out", type=Path, default=Path("sensitivity"), help="output directory")
     parser.add_argument("--scale", choices=sorted(SCALES), default="small", help="city size and horizon")
     parser.add_argument("--trajectories", type=int, default=4, help="Morris trajectories (runs: r x (factors+1))")
@@ -152,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     result["morris"].to_csv(args.out / "morris.csv", index=False)
     result["sobol"].to_csv(args.out / "sobol.csv", index=False)
     (args.out / "ranking.md").write_text(ranking_markdown(result["morris"], result["sobol"], args.top))
-    from experiments.sensitivity_plot import tornado
+    from experiments.sensitivity.plot import tornado  # plotting libraries only now
 
     tornado(result["morris"], result["sobol"], args.out / "tornado.png")
     info = {

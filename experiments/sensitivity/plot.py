@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from sim.plots import save_figure  # noqa: E402
+
 TOP = 12
 
 
@@ -30,7 +32,4 @@ def tornado(morris: pd.DataFrame, sobol: pd.DataFrame, path: Path) -> Path:
         )
         sns.barplot(data=s, y="factor", x="value", hue="index", ax=axes[1][col])
         axes[1][col].set(title=f"{out}: Sobol indices (shortlist)", xlabel="share of output variance")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

@@ -1,4 +1,4 @@
-"""`cpsim-collect DIR`: gather every sweep point under DIR into tidy parquet tables (schema: docs/sweeps.md).
+"""Gather every sweep point under a directory into tidy parquet tables (schema: docs/sweeps.md).
 
   runs.parquet        one row per run (point x seed): point_id, job, seed, the point's parameters, every KPI
   timeseries.parquet  one row per run and year (or week): point_id, job, seed, year, the weekly columns
@@ -11,7 +11,6 @@ Each table is written to `<name>.partial` and renamed, so a reader never sees ha
 from __future__ import annotations
 
 import json
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from experiments.cli_args import OneLineParser
+from sim.outputs import atomic_file
 from sim.point import POINT_DIR, read_point
 
 
@@ -109,9 +108,11 @@ def write_tables(root: Path, sweep: Sweep | None = None) -> Sweep:
     root = Path(root)
     sweep = sweep or collect(root)
     for name, frame in (("runs", sweep.runs), ("timeseries", sweep.timeseries), ("points", sweep.points)):
-        _atomic(root / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+        with atomic_file(root / f"{name}.parquet") as tmp:
+            frame.to_parquet(tmp, index=False)
     meta = {"params": sweep.params, "swept": sweep.swept, "levels": sweep.levels}
-    _atomic(root / "sweep.json", lambda p: p.write_text(json.dumps(meta, indent=2, default=str)))
+    with atomic_file(root / "sweep.json") as tmp:
+        tmp.write_text(json.dumps(meta, indent=2, default=str))
     return sweep
 
 
@@ -121,30 +122,3 @@ def load(root: Path) -> Sweep:
     meta = json.loads((root / "sweep.json").read_text())
     read = lambda name: pd.read_parquet(root / f"{name}.parquet")  # noqa: E731
     return Sweep(read("runs"), read("timeseries"), read("points"), meta["params"], meta["levels"])
-
-
-def _atomic(path: Path, write: Any) -> None:
-    tmp = path.with_name(path.name + ".partial")
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = OneLineParser(prog="cpsim-collect", description=__doc__.splitlines()[0])
-    parser.error = lambda msg: parser.exit(2, f"cpsim-collect: error: {msg}\n")  # one line, exit 2
-    parser.add_argument("dir", type=Path, help="a sweep directory (e.g. multirun/demo)")
-    parser.add_argument("--report", action="store_true", help="also draw the figures and write report.md/html")
-    args = parser.parse_args(argv)
-    if not args.dir.is_dir():
-        parser.exit(2, f"cpsim-collect: error: dir: {str(args.dir)!r} is not a directory\n")
-    sweep = write_tables(args.dir)
-    failed = (sweep.points.status == "failed").sum()
-    print(f"{len(sweep.points)} points ({failed} failed), {len(sweep.runs)} runs -> {args.dir}/runs.parquet")
-    if args.report:
-        from experiments.report import write_report  # plotting libraries only when asked
-
-        print(f"report: {write_report(args.dir, sweep)}")
-
-
-if __name__ == "__main__":
-    main()

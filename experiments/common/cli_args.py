@@ -9,10 +9,15 @@ from typing import NoReturn
 from sim.overrides import scenario_names
 
 
+def fail(prog: str, message: str) -> NoReturn:
+    """Bad input: one line naming what is wrong, exit status 2."""
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        sys.exit(2)
+        fail(self.prog, message)
 
 
 def positive_int(text: str) -> int:

@@ -1,0 +1,50 @@
+"""The one way experiments fan out model runs: a pure function of (config, seed, ...) over worker processes.
+
+Each task depends only on its own arguments and results come back in task order, so the output is identical
+whatever the number of processes. Workers come from a forkserver with the model preloaded: plain fork copies a
+process that may already run threads (tqdm's monitor, BLAS), which can deadlock the child, and preloading
+`sim.run` in the server pays the import cost once per pool instead of once per child.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+from tqdm import tqdm
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.run"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def run_many[T](
+    fn: Callable[..., T],
+    tasks: Sequence[tuple[Any, ...]],
+    processes: int = 1,
+    *,
+    pool: Executor | None = None,
+    progress: str | None = None,
+) -> list[T]:
+    """`fn(*task)` for every task, in task order. Runs go to `pool` if given, else to a pool of `processes`
+    workers (none for one process or one task). `progress` is the label of a progress bar (None: no bar)."""
+    if not tasks:
+        return []
+    if pool is None and processes > 1 and len(tasks) > 1:
+        with process_pool(min(processes, len(tasks))) as own:
+            return _map(own, fn, tasks, progress)
+    return _map(pool, fn, tasks, progress)
+
+
+def _map[T](pool: Executor | None, fn: Callable[..., T], tasks: Sequence[tuple], progress: str | None) -> list[T]:
+    results = (fn(*t) for t in tasks) if pool is None else pool.map(fn, *zip(*tasks, strict=True))
+    with tqdm(total=len(tasks), unit="run", desc=progress, disable=progress is None, leave=False) as bar:
+        out = []
+        for result in results:
+            out.append(result)
+            bar.update(1)
+    return out

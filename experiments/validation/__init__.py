@@ -1,0 +1,1 @@
+"""`cpsim-validate`: the model against the published figures (targets, observables, table, report)."""
