@@ -12,6 +12,7 @@ import yaml
 
 from experiments.validation.figures import plot_series, plot_targets
 from experiments.validation.table import Row, misses_section, targets_table
+from experiments.validation.targets import RETIRED
 from sim.outputs import atomic_dir, atomic_file, package_versions
 
 
@@ -50,6 +51,11 @@ def write_report(
         tmp.write_text(render(rows, seeds, args, elapsed, command))
 
 
+def retired_section() -> str:
+    """Published figures we no longer compare with, each with its reason."""
+    return "\n".join(f"- **{ids}** — {published}: {why}." for ids, published, why in RETIRED)
+
+
 def render(rows: list[Row], seeds: list[int], args: object, elapsed: float, command: str) -> str:
     within = sum(r.result.within for r in rows)
     by_role = pd.Series([r.target.role for r in rows if r.result.within]).value_counts().to_dict()
@@ -78,6 +84,10 @@ the scenario sets, checked to be reproduced; *fitted* = used by `experiments/cal
 ## Misses and what would fix them
 
 {misses_section(rows)}
+
+## Retired targets
+
+{retired_section()}
 
 ## Figures
 
