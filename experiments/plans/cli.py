@@ -52,7 +52,10 @@ def _run_options(p: argparse.ArgumentParser, seeds: int) -> None:
         "--jobs", type=positive_int, default=2, help="worker processes (default 2; results do not depend on it)"
     )
     p.add_argument(
-        "--tolerance", type=fraction, default=0.02, help="resolution points / relative incidence (default 0.02)"
+        "--tolerance",
+        type=fraction,
+        default=0.02,
+        help="relative fall in coverage / rise in incidence allowed (default 0.02)",
     )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
@@ -170,22 +173,23 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         f"{', '.join(result.searched_lines)}; window from {result.exit_year} (the funder's exit)"
     )
     print(
-        f"reference {reference.name}: resolution {ref['resolution_after']:.1%}, incidence "
+        f"reference {reference.name}: effective coverage {ref['effective_coverage_after']:.1%}, resolution "
+        f"{ref['resolution_after']:.1%}, incidence "
         f"{ref['incidence_after']:.1f} per 1,000 child-years, {ref['cases_opened_after']:,.0f} cases opened; "
         f"city cost {ref['spend_local']:,.0f} Rp m"
     )
     best = result.best
     if best is None:
-        gaps = ["resolution_gap", "incidence_gap"] + (["reach_gap"] if args.keep_reach else [])
+        gaps = ["coverage_gap", "incidence_gap"] + (["reach_gap"] if args.keep_reach else [])
         closest = result.trials.loc[result.trials[gaps].max(axis=1).idxmin()]
-        unit = {"resolution_gap": " pp below", "incidence_gap": "% above", "reach_gap": "% fewer cases"}
+        unit = {"coverage_gap": "% below", "incidence_gap": "% above", "reach_gap": "% fewer cases"}
         shown = ", ".join(f"{gap.removesuffix('_gap')} {100 * closest[gap]:.1f}{unit[gap]}" for gap in gaps)
         print(f"closest trial ({closest.trial}) misses by: {shown} (tolerance {100 * args.tolerance:.0f}%)")
         print(f"{PROG}: no pickup schedule met the tolerance in {args.trials} trials; nothing written", file=sys.stderr)
         return 1
     pickup = ", ".join(f"{ln} {best.share[ln]:.0%}/{best.delay[ln]}y" for ln in result.searched_lines)
     print(
-        f"cheapest feasible: city cost {best.cost:,.0f} Rp m; resolution {-100 * best.resolution_gap:+.1f} pp, "
+        f"cheapest feasible: city cost {best.cost:,.0f} Rp m; effective coverage {-100 * best.coverage_gap:+.1f}%, "
         f"incidence {100 * best.incidence_gap:+.1f}%, cases opened {-100 * best.reach_gap:+.1f}% vs {reference.name}; "
         f"pickup (share/delay) {pickup}"
     )
@@ -194,7 +198,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         f"base {base.name}, reference {reference.name}, {len(seeds)} seeds from {args.first_seed}, "
         f"{args.trials} trials, tolerance {args.tolerance}{', reach kept' if args.keep_reach else ''}, "
         f"{result.seconds:.0f} s",
-        f"city cost {best.cost:,.0f} Rp m; resolution gap {100 * best.resolution_gap:.1f} pp; "
+        f"city cost {best.cost:,.0f} Rp m; coverage gap {100 * best.coverage_gap:.1f}%; "
         f"incidence gap {100 * best.incidence_gap:.1f}%; cases opened {-100 * best.reach_gap:+.1f}% "
         f"(from {result.exit_year})",
     ]

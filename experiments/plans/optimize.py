@@ -41,7 +41,7 @@ class Candidate:
     share: dict[str, float]
     delay: dict[str, int]
     cost: float  # mean local-government spend, Rp m
-    resolution_gap: float  # mean paired (reference - candidate) resolution over the post-exit window
+    coverage_gap: float  # mean paired relative fall in effective coverage (children served / harmed) after exit
     incidence_gap: float  # mean paired relative rise in incidence over the post-exit window
     reach_gap: float  # mean paired relative fall in cases opened over the post-exit window
     feasible: bool
@@ -104,12 +104,12 @@ class PickupSearch:
         if key not in self.cache:
             runs, _ = self._run({"candidate": plan_config(self.plan(share, delay), self.scenario)})
             mine, ref = runs.set_index("seed"), self.reference
-            res_gap = float((ref.resolution_after - mine.resolution_after).mean())
+            cov_gap = float((1 - mine.effective_coverage_after / ref.effective_coverage_after).mean())
             inc_gap = float((mine.incidence_after / ref.incidence_after - 1).mean())
             reach_gap = float((1 - mine.cases_opened_after / ref.cases_opened_after).mean())
-            feasible = max(res_gap, inc_gap, reach_gap if self.keep_reach else -1.0) <= self.tolerance
+            feasible = max(cov_gap, inc_gap, reach_gap if self.keep_reach else -1.0) <= self.tolerance
             cost = float(mine.spend_local.mean())
-            self.cache[key] = Candidate(share, delay, cost, res_gap, inc_gap, reach_gap, feasible)
+            self.cache[key] = Candidate(share, delay, cost, cov_gap, inc_gap, reach_gap, feasible)
         return self.cache[key]
 
 
@@ -139,6 +139,7 @@ def search(
     best = min(feasible, key=lambda c: c.cost) if feasible else None
     ref = job.reference
     reference_kpis = {
+        "effective_coverage_after": float(ref.effective_coverage_after.mean()),
         "resolution_after": float(ref.resolution_after.mean()),
         "incidence_after": float(ref.incidence_after.mean()),
         "cases_opened_after": float(ref.cases_opened_after.mean()),
@@ -161,11 +162,11 @@ def _study(job: PickupSearch, trials: int, sampler_seed: int, progress: bool) ->
         share = {ln: trial.suggest_int(f"share_{ln}", 0, SHARE_STEPS) / SHARE_STEPS for ln in job.lines}
         delay = {ln: trial.suggest_int(f"delay_{ln}", 0, MAX_DELAY) for ln in job.lines}
         c = job.evaluate(share, delay)
-        trial.set_constraint("resolution", c.resolution_gap - job.tolerance)  # feasible when <= 0
+        trial.set_constraint("coverage", c.coverage_gap - job.tolerance)  # feasible when <= 0
         trial.set_constraint("incidence", c.incidence_gap - job.tolerance)
         if job.keep_reach:
             trial.set_constraint("reach", c.reach_gap - job.tolerance)
-        trial.set_user_attr("resolution_gap", c.resolution_gap)
+        trial.set_user_attr("coverage_gap", c.coverage_gap)
         trial.set_user_attr("incidence_gap", c.incidence_gap)
         trial.set_user_attr("reach_gap", c.reach_gap)
         trial.set_user_attr("cost", c.cost)

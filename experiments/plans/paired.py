@@ -25,6 +25,10 @@ class Kpi:
 
 
 KPIS = (
+    Kpi("effective_coverage", "Children served / harmed, whole horizon", "share", +1),
+    Kpi("effective_coverage_after", "Children served / harmed, transition window", "share", +1),
+    Kpi("children_served_after", "Children served, transition window", "count", +1),
+    Kpi("children_found_after", "Children found, transition window", "count", +1),
     Kpi("resolution_rate", "Resolution rate, whole horizon", "share", +1),
     Kpi("resolution_after", "Resolution rate, transition window", "share", +1),
     Kpi("cases_opened_after", "Cases opened, transition window", "count", +1),
@@ -43,18 +47,22 @@ KPIS = (
 
 
 def window_kpis(runs: pd.DataFrame, quarters: pd.DataFrame, from_year: int) -> pd.DataFrame:
-    """Add resolution, incidence and cases opened over the window [from_year, end) to each run row."""
+    """Add effective coverage (children served / harmed), children found and served, resolution, incidence and
+    cases opened over the window [from_year, end) to each run row."""
     q = quarters[quarters.year >= from_year]
     per_run = q.groupby(["plan", "seed"], as_index=False).agg(
         resolved=("cases_resolved", "sum"),
         closed=("closed", "sum"),
         harm=("new_harm", "sum"),
+        children_found_after=("found_harm", "sum"),
+        children_served_after=("served_harm", "sum"),
         cases_opened_after=("cases_opened", "sum"),
         n=("quarter", "size"),
     )
     out = runs.merge(per_run, on=["plan", "seed"], how="left")
     out["resolution_after"] = ratio(out.resolved, out.closed)
     out["incidence_after"] = 1000 * out.harm / (out.children * out.n / 4)
+    out["effective_coverage_after"] = ratio(out.children_served_after, out.harm)
     return out.drop(columns=["resolved", "closed", "harm", "n"])
 
 

@@ -18,14 +18,19 @@ from scenarios.schema import BUDGET_LINES, HARM_TYPES, PAYERS, Config
 from sim.run import run
 
 QUARTER_WEEKS = 13
-FLOWS = ["cases_opened", "cases_resolved", "cases_unresolved", "cases_dropped", "new_harm", "exits"]
+FLOWS = ["cases_opened", "cases_resolved", "cases_unresolved", "cases_dropped", "new_harm", "found_harm", "served_harm"]
+FLOWS += ["exits"]
 FLOWS += [f"spend_{payer}" for payer in PAYERS] + [f"spend_{line}" for line in BUDGET_LINES]
 STOCKS = ["backlog", "waiting", "workers", "mean_skill", "mean_morale", "outreach_intensity", "prevention_intensity"]
 
 
 def quarterly(weekly: pd.DataFrame, start_year: int) -> pd.DataFrame:
     """Weekly table -> one row per quarter (13 weeks): flows summed, stocks averaged."""
-    w = weekly.assign(new_harm=weekly[[f"new_{t}" for t in HARM_TYPES]].sum(axis=1))
+    w = weekly.assign(
+        new_harm=weekly[[f"new_{t}" for t in HARM_TYPES]].sum(axis=1),
+        found_harm=weekly[[f"detected_{t}" for t in HARM_TYPES]].sum(axis=1),
+        served_harm=weekly[[f"served_{t}" for t in HARM_TYPES]].sum(axis=1),
+    )
     w["quarter"] = w["week"] // QUARTER_WEEKS
     q = w.groupby("quarter", as_index=False).agg({**dict.fromkeys(FLOWS, "sum"), **dict.fromkeys(STOCKS, "mean")})
     q["year"] = start_year + q["quarter"] // 4
