@@ -405,8 +405,8 @@ class CPModel(Model):
             m.mean_skill[w] = np.mean([wk.skill for wk in workers])
             m.mean_high_skill[w] = np.mean([wk.high_skill for wk in workers])
             m.mean_morale[w] = np.mean([wk.morale for wk in workers])
-            m.mean_caseload[w] = np.mean([wk.caseload for wk in workers])
-            m.max_caseload[w] = max(wk.caseload for wk in workers)
+            loads = [wk.caseload for wk in workers]
+            m.mean_caseload[w], m.max_caseload[w] = np.mean(loads), max(loads)
         m.vacancies[w] = len(staff.vacancies)
         m.awareness[w] = fam.awareness.mean()
         m.hidden_episodes[w] = int(((fam.episode != -1) & ~fam.known).sum())
