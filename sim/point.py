@@ -33,7 +33,16 @@ from sim.run import Results, run
 POINT_DIR = "point"
 INDEX_DIR = ".index"
 # weekly columns that count events in a week: a year sums them; every other column is a level and is averaged
-FLOW_PREFIXES = ("new_", "detected_", "cases_", "opened_via_", "spend_", "referrals_sent", "referrals_accepted")
+FLOW_PREFIXES = (
+    "new_",
+    "detected_",
+    "served_",
+    "cases_",
+    "opened_via_",
+    "spend_",
+    "referrals_sent",
+    "referrals_accepted",
+)
 FLOW_PREFIXES += ("referrals_completed", "hires", "exits", "layoffs", "early_interventions")
 
 

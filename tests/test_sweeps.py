@@ -44,7 +44,7 @@ def test_tiny_multirun_end_to_end(tmp_path: Path) -> None:
     assert len(tables.runs) == 8 and sorted(tables.runs.seed.unique()) == [0, 1]  # same seeds at every point
     assert tables.swept == ["staffing.workers.local", "training_regime"]
     assert len(tables.timeseries) == 8 * 2  # two simulated years per run
-    for kind in ("heatmap_resolution", "trajectories", "dose_response", "prevention"):
+    for kind in ("heatmap_coverage", "trajectories", "dose_response", "prevention"):
         assert (root / "figures" / f"{kind}.png").stat().st_size > 10_000
         assert f"figures/{kind}.png" in (root / "report.md").read_text()
     effects = pd.read_csv(root / "effects.csv")

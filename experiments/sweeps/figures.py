@@ -18,6 +18,8 @@ from scenarios.schema import HARM_TYPES  # noqa: E402
 from sim.plots import save_figure  # noqa: E402
 
 LABELS = {
+    "effective_coverage": "children served / harmed",
+    "children_served": "children served",
     "resolution_rate": "resolution rate",
     "resolution_rate_high_severity": "resolution, high severity",
     "incidence_per_1000_child_years": "harm per 1,000 child-yr",
@@ -28,9 +30,9 @@ LABELS = {
     "backlog": "backlog (cases)",
     "spend_local": "local spend (Rp m)",
 }
-DOSE_KPIS = ("resolution_rate", "resolution_rate_high_severity", "median_weeks_to_resolution", "mean_high_skill_end")
+DOSE_KPIS = ("effective_coverage", "resolution_rate_high_severity", "median_weeks_to_resolution", "mean_high_skill_end")
 PREVENTION_KPIS = ("incidence_per_1000_child_years", "detected_share", "recurrence_52w")
-TRAJECTORY_KPIS = ("resolution_rate", "backlog", "incidence_per_1000_child_years", "spend_local")
+TRAJECTORY_KPIS = ("effective_coverage", "resolution_rate", "backlog", "incidence_per_1000_child_years")
 MAX_PANEL_PARAMS = 4  # trajectories: one column per swept parameter, at most this many
 
 
@@ -46,14 +48,18 @@ def _ordered(frame: pd.DataFrame, param: str, levels: list[Any]) -> pd.DataFrame
 
 
 def yearly_kpis(timeseries: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """Per run and year: resolution rate, backlog, harm incidence and local spend (from weekly or yearly rows)."""
-    flows = ["cases_resolved", "cases_unresolved", "cases_dropped", "spend_local", *(f"new_{t}" for t in HARM_TYPES)]
+    """Per run and year: children served / harmed, resolution rate, backlog and harm incidence (from weekly or
+    yearly rows)."""
+    flows = ["cases_resolved", "cases_unresolved", "cases_dropped", *(f"new_{t}" for t in HARM_TYPES)]
+    flows += [f"served_{t}" for t in HARM_TYPES]
     keys = ["point_id", "seed", "year"]
     ts = timeseries.groupby(keys, as_index=False).agg({**{c: "sum" for c in flows}, "backlog": "mean"})
     ts = ts.merge(runs[["point_id", "seed", "children"]], on=["point_id", "seed"])
     closed = ts.cases_resolved + ts.cases_unresolved + ts.cases_dropped
     ts["resolution_rate"] = ratio(ts.cases_resolved, closed)
-    ts["incidence_per_1000_child_years"] = 1000 * ts[[f"new_{t}" for t in HARM_TYPES]].sum(axis=1) / ts.children
+    harmed = ts[[f"new_{t}" for t in HARM_TYPES]].sum(axis=1)
+    ts["incidence_per_1000_child_years"] = 1000 * harmed / ts.children
+    ts["effective_coverage"] = ratio(ts[[f"served_{t}" for t in HARM_TYPES]].sum(axis=1), harmed)
     return ts[[*keys, *TRAJECTORY_KPIS]]
 
 
@@ -108,7 +114,7 @@ def sweep_figures(runs: pd.DataFrame, timeseries: pd.DataFrame, swept: list[str]
     sns.set_theme(style="whitegrid")
     paths: dict[str, Path] = {}
     if len(swept) >= 2:
-        paths["heatmap"] = heatmap(runs, swept[0], swept[1], levels, out / "heatmap_resolution.png", "resolution_rate")
+        paths["heatmap"] = heatmap(runs, swept[0], swept[1], levels, out / "heatmap_coverage.png", "effective_coverage")
     if len(timeseries):
         paths["trajectories"] = trajectories(
             yearly_kpis(timeseries, runs), runs, swept, levels, out / "trajectories.png"

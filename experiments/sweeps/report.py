@@ -18,6 +18,8 @@ from experiments.sweeps.collect import Sweep
 from experiments.sweeps.figures import LABELS, sweep_figures
 
 EFFECT_KPIS = (
+    "effective_coverage",
+    "children_served",
     "resolution_rate",
     "resolution_rate_high_severity",
     "incidence_per_1000_child_years",
