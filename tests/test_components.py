@@ -81,3 +81,19 @@ def test_hub_assigns_high_severity_first_and_respects_cap() -> None:
     assert [case for case, _ in pairs] == [3, 1, 0]  # high severity first (oldest first), then the oldest low
     per_worker = np.bincount([w for _, w in pairs], minlength=2)
     assert (caseloads + per_worker <= 3).all()
+
+
+def test_an_episode_harms_its_index_child_and_a_share_of_the_siblings() -> None:
+    """Neglect is household-wide; sexual exploitation harms the one child (the documented rule)."""
+    from agents.family import FamilyPopulation
+    from scenarios.schema import CASE_TYPES, Config
+
+    cfg = Config()
+    fam = FamilyPopulation(cfg, np.random.default_rng(0))
+    u = np.zeros(fam.n)  # every family starts an episode this week; the type follows the hazards
+    new, kinds = fam.draw_episodes(0, np.ones(len(CASE_TYPES)), u, 0.3, 0.4, 2.5, 0.02)
+    harmed, children = fam.harmed[new], fam.children[new]
+    neglect, sexual = kinds == CASE_TYPES.index("neglect"), kinds == CASE_TYPES.index("sexual_exploitation")
+    assert (harmed[neglect] == children[neglect]).all()
+    assert (harmed[sexual] == 1).all()
+    assert ((harmed >= 1) & (harmed <= children)).all()
