@@ -342,16 +342,33 @@ def Plans() -> None:
 EXPLORE_CHILDREN = 20_000
 
 
+def explore_model_class() -> type:
+    """CPModel with the scenario named `city`: on Reset, Mesa 3.5's SolaraViz passes its own `scenario` object
+    (mesa.experimental.scenarios) to the model class, which CPModel would take for a scenario name."""
+    from sim.model import CPModel
+
+    class ExploreModel(CPModel):
+        def __init__(self, city: str = "makassar_pksai", rng: int | None = 0, scenario: Any = None, **overrides: Any):
+            super().__init__(scenario=city, rng=rng, **overrides)
+
+    return ExploreModel
+
+
+_EXPLORE_MODEL: type | None = None
+
+
 @solara.component
 def Explore() -> None:
     from mesa.visualization import Slider, SolaraViz, make_plot_component
 
-    from sim.model import CPModel
-
-    model = solara.use_memo(lambda: CPModel(rng=0, population__n_children=EXPLORE_CHILDREN), [])
+    global _EXPLORE_MODEL
+    if _EXPLORE_MODEL is None:
+        _EXPLORE_MODEL = explore_model_class()
+    model_class = _EXPLORE_MODEL
+    model = solara.use_memo(lambda: model_class(rng=0, population__n_children=EXPLORE_CHILDREN), [])
     params = {
         "rng": 0,
-        "scenario": {"type": "Select", "value": "makassar_pksai", "values": D.scenarios(), "label": "Scenario"},
+        "city": {"type": "Select", "value": "makassar_pksai", "values": D.scenarios(), "label": "Scenario"},
         "population__n_children": Slider("Children in the city", EXPLORE_CHILDREN, 5_000, 150_000, 5_000),
         "staffing__workers__local": Slider("Staffing: local workers", 8, 0, 24, 1),
         "staffing__workers__donor": Slider("Staffing: donor-contract workers", 10, 0, 20, 1),

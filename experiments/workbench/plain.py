@@ -172,7 +172,7 @@ def results_frame(comp: Comparison) -> pd.DataFrame:
             "change_vs_baseline": t.delta.where(t.plan != comp.meta["baseline"]),
             "change_low": t.delta_lo.where(t.plan != comp.meta["baseline"]),
             "change_high": t.delta_hi.where(t.plan != comp.meta["baseline"]),
-            "repeats": t.pairs,
+            "repeats": comp.meta["n_seeds"],
         }
     )
     return out.round(4)
