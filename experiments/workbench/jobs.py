@@ -177,6 +177,9 @@ class CompareJob:
                 self.cancel()
                 raise Cancelled()
             finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            if self.cancelled or any(f.cancelled() for f in finished):
+                self.cancel()
+                raise Cancelled()
             for f in finished:
                 plan, seed, summary, q = f.result()
                 done[plan, seed] = summary, q
