@@ -1,0 +1,55 @@
+"""Speed of the workbench's Compare, as the page runs it: `python -m experiments.workbench.bench`.
+
+Measures, at the scenario's own city size (Makassar: ~138,000 children, 2015-2024), on the server's pool of
+worker processes (started once when the server starts, as `cpsim-workbench` does):
+- time to first progress: from the click to the first simulated quarter reported by a worker (the progress
+  bar's first move); target under 1 s;
+- time to results for 2 plans x 10 repeats (target at most 20 s on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+from experiments.workbench import draft as D
+from experiments.workbench.jobs import CompareJob, shared_pool, timed
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m experiments.workbench.bench", description=__doc__.split("\n")[0])
+    p.add_argument("--scenario", default="makassar_pksai", choices=D.scenarios())
+    p.add_argument("--repeats", type=int, default=10)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--plans", nargs=2, default=["funder_stays", "linear_taper_3y"])
+    args = p.parse_args(argv)
+
+    scenario = D.scenario(args.scenario)
+    plans = [D.to_plan(D.example(name), scenario) for name in args.plans]
+    pool = shared_pool(args.jobs)
+    start = time.perf_counter()
+    pool.warm()
+    warm = time.perf_counter() - start
+
+    job = CompareJob(
+        plans, scenario, list(range(args.repeats)), pool, info={"scenario": args.scenario, "overrides": ""}
+    )
+    comp, first, total = timed(job)
+    n = scenario["population"]["n_children"]
+    print(
+        f"scenario {args.scenario} ({n:,} children, {scenario['run']['start_year']}-{scenario['run']['end_year'] - 1})"
+    )
+    print(f"cores available: {os.cpu_count()}, worker processes: {args.jobs}; load average {os.getloadavg()[0]:.1f}")
+    print(f"pool start (once, when the server starts): {warm:.2f} s")
+    print(f"time to first progress (first simulated quarter reported): {first:.2f} s  (target < 1 s)")
+    print(
+        f"{len(plans)} plans x {args.repeats} repeats: results in {total:.1f} s  (target <= 20 s); "
+        f"{total / (len(plans) * args.repeats) * args.jobs:.2f} s per run per process"
+    )
+    print("verdicts:", *comp.verdicts, sep="\n  ")
+    pool.shutdown()
+
+
+if __name__ == "__main__":
+    main()
