@@ -81,10 +81,14 @@ def browser() -> Iterator[object]:
         b.close()
 
 
-def _screenshot(page: object, name: str) -> None:
+def _screenshot(page: object, name: str, height: int = 1000) -> None:
+    """With CPSIM_SCREENSHOTS=docs, the README's picture of this page (tall enough to hold all of it: the page
+    scrolls inside its own frame, which a full-page screenshot does not unroll)."""
     folder = os.environ.get("CPSIM_SCREENSHOTS")
     if folder:
-        page.screenshot(path=str(ROOT / folder / name), full_page=True)
+        page.set_viewport_size({"width": 1400, "height": height})
+        page.wait_for_timeout(1000)  # let the layout settle at the new size
+        page.screenshot(path=str(ROOT / folder / name))
 
 
 def _type(page: object, selector: str, text: str) -> None:
@@ -115,7 +119,7 @@ def test_plans_page_edit_check_compare_download(server: str, browser: object, tm
     assert "my_plan" in verdicts.nth(1).inner_text() and "funder_stays" in verdicts.nth(1).inner_text()
     text = page.locator("body").inner_text()
     assert "pp" not in text.split() and "t-interval" not in text and str(Path.home()) not in text
-    _screenshot(page, "workbench_plans.png")
+    _screenshot(page, "workbench_plans.png", height=3500)
 
     with page.expect_download() as csv_download:
         page.get_by_role("button", name="Results (CSV)").click()
@@ -163,5 +167,9 @@ def test_explore_page_slider_step_changes_the_plot(server: str, browser: object)
         arg=["img", before],
     )
     assert plots.first.get_attribute("src") != before
-    _screenshot(page, "workbench_explore.png")
+    if os.environ.get("CPSIM_SCREENSHOTS"):  # a year of weeks makes a better picture
+        page.get_by_role("button", name="▶").click()
+        page.get_by_text("Time: 52.0").wait_for()
+        page.get_by_role("button", name="❚❚").click()
+        _screenshot(page, "workbench_explore.png")
     page.close()
