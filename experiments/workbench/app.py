@@ -8,11 +8,13 @@ page), so two tabs never share a draft, a compare or its results. Runs go under 
 from __future__ import annotations
 
 import datetime
+import html
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+import markdown
 import solara
 import solara.lab
 
@@ -48,6 +50,11 @@ current_job: solara.Reactive[CompareJob | None] = solara.reactive(None)
 def _tab_folder() -> Path:
     """This tab's folder under the data folder (the kernel id is one per tab)."""
     return DATA / "runs" / D.safe_name(solara.get_kernel_id())
+
+
+def _no_paths(text: str) -> str:
+    """A message without this machine's folders."""
+    return text.replace(str(DATA), "<data folder>").replace(str(Path.home()), "~")
 
 
 def _choices() -> list[str]:
@@ -98,6 +105,23 @@ def compare_task(job: CompareJob, folder: Path, files: dict[str, str], label: st
     return {"comp": comp, "files": out, "label": label}
 
 
+def Text(md: str) -> solara.Element:
+    """Markdown rendered on the server, everything typed escaped first. (solara.Markdown would fetch KaTeX
+    from a CDN, which solara-assets 1.58 does not hold: offline, that request hangs and fails.)"""
+    body = markdown.markdown(html.escape(md, quote=False), extensions=["tables"])
+    return solara.HTML(tag="div", unsafe_innerHTML=body, classes=["wb-text"])
+
+
+STYLE = """
+.wb-text strong { font-weight: 600; }
+.wb-text h1 { font-size: 1.8em; font-weight: 400; margin: 0.3em 0; }
+.wb-text h2 { font-size: 1.4em; font-weight: 400; margin: 0.6em 0 0.3em; }
+.wb-text table { border-collapse: collapse; margin: 0.5em 0; }
+.wb-text td, .wb-text th { padding: 3px 12px; border-bottom: 1px solid #ddd; text-align: right; }
+.wb-text td:first-child, .wb-text th:first-child { text-align: left; }
+"""
+
+
 # ---- Plans page ------------------------------------------------------------------------------------------
 def _cell(key: str, bad: set[str], width: int = 62) -> solara.Element:
     def set_text(text: str | None, key: str = key) -> None:
@@ -144,7 +168,7 @@ def Editor(years: list[int], errors: list[str]) -> None:
             values=list(D.ANCHOR_LABELS.values()),
             on_value=lambda label: draft.set(_anchored(label)),
         )
-    solara.Markdown(
+    Text(
         "**Funder's share of each budget line** (0 = pays nothing, 1 = pays all), from the year given on. "
         "An empty cell keeps the year before; before the first filled year the scenario's shares apply."
     )
@@ -152,7 +176,7 @@ def Editor(years: list[int], errors: list[str]) -> None:
         [str(y) for y in years],
         [(D.LINE_LABELS[ln], [_cell(f"funder_share.{y}.{ln}", bad) for y in years]) for ln in BUDGET_LINES],
     )
-    solara.Markdown(
+    Text(
         "**City pickup**: the share of the withdrawn money the city puts back (0 to 1), and how many years "
         "after the withdrawal it starts."
     )
@@ -163,7 +187,7 @@ def Editor(years: list[int], errors: list[str]) -> None:
             for ln in BUDGET_LINES
         ],
     )
-    solara.Markdown(
+    Text(
         "**City budget** for the programme lines (Rp million a year; empty = no limit) and **positions** by "
         "employer, from the year given on."
     )
@@ -202,17 +226,17 @@ def _anchored(label: str) -> D.Draft:
 @solara.component
 def Results(result: dict[str, Any]) -> None:
     comp = result["comp"]
-    solara.Markdown(f"## Results on {result['label']}")
-    solara.Markdown(plain.REPEATS_NOTE.format(n=comp.meta["n_seeds"]))
+    Text(f"## Results on {result['label']}")
+    Text(plain.REPEATS_NOTE.format(n=comp.meta["n_seeds"]))
     for plan in [p[0] for p in comp.meta["plans"]]:
         v = plain.verdict_text(comp, plan)
         with solara.Card(classes=["verdict"]):
-            solara.Markdown(f"**{v['headline']}**\n\n" + "\n".join(f"- {s}" for s in v["sentences"]))
+            Text(f"**{v['headline']}**\n\n" + "\n".join(f"- {s}" for s in v["sentences"]))
     table = plain.summary_table(comp)
     md = ["| | " + " | ".join(table.columns) + " |", "|---" * (len(table.columns) + 1) + "|"]
     md += [f"| {label} | " + " | ".join(row) + " |" for label, row in table.iterrows()]
-    solara.Markdown("\n".join(md))
-    solara.Markdown(
+    Text("\n".join(md))
+    Text(
         "Lines: the middle repeat; shaded bands hold 9 repeats in 10. The dotted line marks the start of "
         "the transition."
     )
@@ -298,7 +322,8 @@ def Plans() -> None:
             current_job.value.cancel()
 
     solara.Title("cpsim workbench: plans")
-    solara.Markdown(
+    solara.Style(STYLE)
+    Text(
         "# Plans\nWrite a funding-transition plan (when the funder pays less, what the city picks up), then "
         "compare it with another plan on the same simulated city."
     )
@@ -333,7 +358,7 @@ def Plans() -> None:
             if isinstance(compare_task.exception, Cancelled):
                 solara.Info("Cancelled: nothing was kept.")
             else:
-                solara.Error(f"The compare failed: {compare_task.exception}")
+                solara.Error(f"The compare failed: {_no_paths(str(compare_task.exception))}")
     if compare_task.finished and compare_task.value is not None:
         Results(compare_task.value)
 
