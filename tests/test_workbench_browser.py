@@ -173,3 +173,38 @@ def test_explore_page_slider_step_changes_the_plot(server: str, browser: object)
         page.get_by_role("button", name="❚❚").click()
         _screenshot(page, "workbench_explore.png")
     page.close()
+
+
+def _open_small_city(browser: object, server: str, name: str, repeats: int) -> object:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(WAIT_MS)
+    page.goto(server)
+    page.get_by_text("2. Edit the plan").wait_for()
+    _type(page, ".children", "20000")
+    _type(page, ".plan-name", name)
+    _type(page, ".repeats", str(repeats))
+    page.get_by_text("The plan is valid for this scenario.").wait_for()
+    return page
+
+
+def test_progress_cancel_responsive_and_two_tabs_apart(server: str, browser: object) -> None:
+    page = _open_small_city(browser, server, "long_plan", 40)
+    page.get_by_role("button", name="Compare", exact=True).click()
+    page.get_by_text("Running:").wait_for()
+    page.get_by_role("button", name="Cancel").wait_for()
+    _type(page, ".cell-pickup-outreach-share", "2")  # the page still answers while the runs go on
+    page.get_by_text("long_plan.yaml: pickup.outreach.share: 2 is not allowed").wait_for()
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("Cancelled: nothing was kept.").wait_for()
+    page.close()
+
+    tabs = {name: _open_small_city(browser, server, name, 2) for name in ("plan_a", "plan_b")}
+    _type(tabs["plan_b"], ".cell-funder_share-2021-outreach", "0.1")  # different plans in the two tabs
+    for tab in tabs.values():
+        tab.get_by_role("button", name="Compare", exact=True).click()
+    for name, tab in tabs.items():
+        tab.get_by_text("Results on makassar_pksai").wait_for()
+        other = "plan_b" if name == "plan_a" else "plan_a"
+        text = tab.locator("body").inner_text()
+        assert f"{name} " in text and other not in text
+        tab.close()
