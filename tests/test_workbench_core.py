@@ -165,3 +165,27 @@ def test_server_binds_this_computer_only_by_default() -> None:
     args = parser().parse_args([])
     assert args.host == "127.0.0.1" and args.port == 8765
     assert str(args.data_dir) == "~/.cpsim-workbench"
+
+
+def test_saved_plans_open_again(scenario: dict, tmp_path: Path) -> None:
+    draft = D.example("matched_cofinancing").with_cell("hiring.2022.local", "12")
+    draft.name = "our plan (v2)"
+    D.save(draft, tmp_path)
+    assert D.saved_names(tmp_path) == ["our_plan_v2"]
+    again = D.load_saved(tmp_path, "our_plan_v2")
+    assert D.to_data(again) == D.to_data(draft) and D.check(again, scenario) == []
+
+
+def test_explore_controls_are_relative_to_the_scenario() -> None:
+    pytest.importorskip("solara")
+    from experiments.workbench.app import explore_model_class
+
+    model = explore_model_class()(city="gowa_pksai", scenario=object(), city_size_pct=10, local_workers_pct=50)
+    gowa = D.scenario("gowa_pksai")
+    assert model.cfg.run.name == "gowa_pksai"
+    assert model.cfg.population.n_children == round(gowa["population"]["n_children"] / 10)
+    assert model.cfg.staffing.workers.local == round(gowa["staffing"]["workers"]["local"] / 2)
+    assert model.cfg.staffing.workers.donor == gowa["staffing"]["workers"]["donor"]
+    assert model.cfg.training.mentoring == gowa["training"]["mentoring"]
+    model.step()
+    assert len(model.datacollector.get_model_vars_dataframe()) == 1

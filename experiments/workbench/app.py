@@ -364,16 +364,41 @@ def Plans() -> None:
 
 
 # ---- Explore page ----------------------------------------------------------------------------------------
-EXPLORE_CHILDREN = 20_000
+AS_IS = "as in the scenario"
 
 
 def explore_model_class() -> type:
-    """CPModel with the scenario named `city`: on Reset, Mesa 3.5's SolaraViz passes its own `scenario` object
-    (mesa.experimental.scenarios) to the model class, which CPModel would take for a scenario name."""
+    """CPModel driven by the Explore page's controls, each relative to the chosen scenario so that no slider
+    silently replaces a scenario's own value. The scenario is named `city`: on Reset, Mesa 3.5's SolaraViz
+    passes its own `scenario` object (mesa.experimental.scenarios), which CPModel would take for a name."""
     from sim.model import CPModel
 
     class ExploreModel(CPModel):
-        def __init__(self, city: str = "makassar_pksai", rng: int | None = 0, scenario: Any = None, **overrides: Any):
+        def __init__(
+            self,
+            city: str = "makassar_pksai",
+            rng: int | None = 0,
+            scenario: Any = None,
+            city_size_pct: int = 15,
+            local_workers_pct: int = 100,
+            donor_workers_pct: int = 100,
+            mentoring: str = AS_IS,
+            pickup_share: str = AS_IS,
+            hub: str = AS_IS,
+        ):
+            base = D.scenario(city)
+            workers = base["staffing"]["workers"]
+            overrides: dict[str, Any] = {
+                "population__n_children": max(1000, round(base["population"]["n_children"] * city_size_pct / 100)),
+                "staffing__workers__local": round(workers["local"] * local_workers_pct / 100),
+                "staffing__workers__donor": round(workers["donor"] * donor_workers_pct / 100),
+            }
+            if mentoring != AS_IS:
+                overrides["training__mentoring"] = mentoring == "on"
+            if hub != AS_IS:
+                overrides["coordination__hub"] = hub == "on"
+            if pickup_share != AS_IS:
+                overrides["funding__pickup_share"] = float(pickup_share)
             super().__init__(scenario=city, rng=rng, **overrides)
 
     return ExploreModel
@@ -390,16 +415,22 @@ def Explore() -> None:
     if _EXPLORE_MODEL is None:
         _EXPLORE_MODEL = explore_model_class()
     model_class = _EXPLORE_MODEL
-    model = solara.use_memo(lambda: model_class(rng=0, population__n_children=EXPLORE_CHILDREN), [])
+    model = solara.use_memo(lambda: model_class(), [])
+    on_off = [AS_IS, "on", "off"]
     params = {
         "rng": 0,
         "city": {"type": "Select", "value": "makassar_pksai", "values": D.scenarios(), "label": "Scenario"},
-        "population__n_children": Slider("Children in the city", EXPLORE_CHILDREN, 5_000, 150_000, 5_000),
-        "staffing__workers__local": Slider("Staffing: local workers", 8, 0, 24, 1),
-        "staffing__workers__donor": Slider("Staffing: donor-contract workers", 10, 0, 20, 1),
-        "training__mentoring": {"type": "Checkbox", "value": True, "label": "Training: mentoring"},
-        "funding__pickup_share": Slider("Funding: city pickup share", 0.4, 0.0, 1.0, 0.1),
-        "coordination__hub": {"type": "Checkbox", "value": True, "label": "Coordination: integrated hub"},
+        "city_size_pct": Slider("City size %", 15, 5, 100, 5),
+        "local_workers_pct": Slider("Staffing: local %", 100, 0, 200, 10),
+        "donor_workers_pct": Slider("Staffing: donor %", 100, 0, 200, 10),
+        "mentoring": {"type": "Select", "value": AS_IS, "values": on_off, "label": "Training: mentoring"},
+        "pickup_share": {
+            "type": "Select",
+            "value": AS_IS,
+            "values": [AS_IS, "0", "0.25", "0.5", "0.75", "1"],
+            "label": "Funding: share of withdrawn money the city picks up",
+        },
+        "hub": {"type": "Select", "value": AS_IS, "values": on_off, "label": "Coordination: integrated hub"},
     }
     solara.Title("cpsim workbench: explore")
     SolaraViz(
@@ -411,7 +442,7 @@ def Explore() -> None:
             make_plot_component(["resolution_rate"]),
         ],
         model_params=params,
-        name="cpsim: explore one run (move a slider, then Reset to apply it)",
+        name="cpsim: one run, week by week (sizes in % of the scenario's; change a control, then Reset)",
         play_interval=50,
     )
 
