@@ -10,6 +10,7 @@ with this module's runner in place of `run_plans`.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
 import uuid
@@ -36,9 +37,23 @@ class Cancelled(Exception):
 _worker_queue: Any = None
 
 
-def _init_worker(queue: Any) -> None:
+def _init_worker(queue: Any, server_pid: int) -> None:
     global _worker_queue
     _worker_queue = queue
+    threading.Thread(target=_exit_with_server, args=(server_pid,), daemon=True).start()
+
+
+def _exit_with_server(server_pid: int) -> None:
+    """End this worker when the server process is gone: a server stopped by a signal does not shut its pool
+    down, and the workers (with their forkserver) would otherwise stay behind."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:  # another user's process took the number: the server is gone too
+            os._exit(0)
 
 
 def _warm() -> int:
@@ -77,7 +92,7 @@ class Pool:
                 ctx.set_forkserver_preload(["sim.run"])
                 self._queue = ctx.Queue()
                 self._executor = ProcessPoolExecutor(
-                    self.workers, mp_context=ctx, initializer=_init_worker, initargs=(self._queue,)
+                    self.workers, mp_context=ctx, initializer=_init_worker, initargs=(self._queue, os.getpid())
                 )
                 threading.Thread(target=self._listen, args=(self._queue,), daemon=True).start()
             return self._executor
