@@ -189,3 +189,12 @@ def test_explore_controls_are_relative_to_the_scenario() -> None:
     assert model.cfg.training.mentoring == gowa["training"]["mentoring"]
     model.step()
     assert len(model.datacollector.get_model_vars_dataframe()) == 1
+
+
+def test_page_text_keeps_typed_names_as_text() -> None:
+    pytest.importorskip("solara")
+    from experiments.workbench.app import safe_html
+
+    out = safe_html("**my_plan** <script>alert(1)</script> [x](javascript:alert(1)) ![i](http://e.x/i.png)\n\n- a")
+    assert "<strong>my_plan</strong>" in out and "<li>a</li>" in out
+    assert "<script" not in out and "<a " not in out and "<img" not in out and "&lt;script&gt;" in out

@@ -11,6 +11,7 @@ import datetime
 import html
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +109,17 @@ def compare_task(job: CompareJob, folder: Path, files: dict[str, str], label: st
 def Text(md: str) -> solara.Element:
     """Markdown rendered on the server, everything typed escaped first. (solara.Markdown would fetch KaTeX
     from a CDN, which solara-assets 1.58 does not hold: offline, that request hangs and fails.)"""
+    return solara.HTML(tag="div", unsafe_innerHTML=safe_html(md), classes=["wb-text"])
+
+
+ALLOWED_TAGS = "p|strong|em|ul|ol|li|h1|h2|h3|table|thead|tbody|tr|th|td|code|br"
+
+
+def safe_html(md: str) -> str:
+    """Markdown -> HTML with typed text escaped and no links or images (a plan name such as
+    `[x](javascript:...)` stays text): only the tags this page's own text uses survive."""
     body = markdown.markdown(html.escape(md, quote=False), extensions=["tables"])
-    return solara.HTML(tag="div", unsafe_innerHTML=body, classes=["wb-text"])
+    return re.sub(rf"</?(?!(?:{ALLOWED_TAGS})\b)[a-zA-Z][^>]*>", "", body)
 
 
 STYLE = """
