@@ -36,12 +36,76 @@ def cold_first_progress(plans: list, scenario: dict, jobs: int) -> float:
     return first[0] if first else float("nan")
 
 
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def in_browser(repeats: int, jobs: int, chromium: str = "/usr/bin/chromium") -> tuple[float, float]:
+    """(seconds from the Compare click to the page's progress bar moving, to the verdicts on the page), for the
+    scenario's full city, measured in chromium against a `cpsim-workbench` started here."""
+    import socket
+    import subprocess
+    import sys
+    import tempfile
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = tempfile.mkdtemp(prefix="cpsim-workbench-bench-")
+    cmd = [sys.executable, "-m", "experiments.workbench.server", "--port", str(port), "--data-dir", data]
+    cmd += ["--jobs", str(jobs)]
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        time.sleep(5)  # the server starts its worker processes in the background
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(120_000)
+            page.goto(url)
+            page.get_by_text("The plan is valid for this scenario.").wait_for()
+            box = page.locator(".repeats input")
+            box.fill(str(repeats))
+            box.press("Enter")
+            page.wait_for_timeout(500)
+            start = time.perf_counter()
+            page.get_by_role("button", name="Compare", exact=True).click()
+            page.wait_for_function(  # the page's percentage above 0: a worker reported a simulated quarter
+                "() => /Running: .*\\(([1-9][0-9]*)%\\)/.test(document.body.innerText)", polling=50
+            )
+            first = time.perf_counter() - start
+            page.locator(".verdict").first.wait_for()
+            total = time.perf_counter() - start
+            browser.close()
+        return first, total
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m experiments.workbench.bench", description=__doc__.split("\n")[0])
     p.add_argument("--scenario", default="makassar_pksai", choices=D.scenarios())
     p.add_argument("--repeats", type=int, default=10)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--plans", nargs=2, default=["funder_stays", "linear_taper_3y"])
+    p.add_argument("--browser", action="store_true", help="also time it in chromium, click to verdicts on the page")
     args = p.parse_args(argv)
 
     scenario = D.scenario(args.scenario)
@@ -70,6 +134,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     print("verdicts:", *comp.verdicts, sep="\n  ")
     pool.shutdown()
+    if args.browser:
+        first, total = in_browser(args.repeats, args.jobs)
+        print(
+            f"in chromium, Makassar scale, my_plan vs funder_stays x {args.repeats} repeats: progress shown "
+            f"{first:.2f} s after the click, verdicts shown after {total:.1f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -191,7 +191,7 @@ class CompareJob:
             if self.cancelled:
                 self.cancel()
                 raise Cancelled()
-            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
             if self.cancelled or any(f.cancelled() for f in finished):
                 self.cancel()
                 raise Cancelled()
