@@ -20,16 +20,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from experiments.workbench.bench import CHROMIUM_ARGS
+
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = CHROMIUM_ARGS
 ROOT = Path(__file__).resolve().parents[1]
 WAIT_MS = 60_000
 
