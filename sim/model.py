@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 from mesa import DataCollector, Model
+from mesa.experimental.scenarios import Scenario
 
 from agents import cases as C
 from agents import casework, training
@@ -93,11 +94,20 @@ def nested(overrides: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class City(Scenario):
+    """Mesa's scenario object for a cpsim model: which studied system it runs. The model keeps one as
+    `model.scenario`, so Mesa's tools that rebuild a model from its scenario (SolaraViz's Reset) get the
+    same city back."""
+
+    name: str = DEFAULT_SCENARIO
+
+
 class CPModel(Model):
     """A city's child-protection system.
 
     Args:
-        scenario: a scenario of `scenarios/scenario/` (ignored when `config` is given).
+        scenario: a scenario of `scenarios/conf/scenario/` by name, or a Mesa `Scenario` (its `name`, if it
+            has one, and its `rng`); ignored when `config` is given.
         rng: the seed; None draws one (recorded as `seed`).
         config: a validated `Config` to run instead of a scenario.
         **overrides: config values to change, as a section (`staffing={"caseload_cap": 20}`) or a flat path
@@ -107,11 +117,14 @@ class CPModel(Model):
 
     def __init__(
         self,
-        scenario: str = DEFAULT_SCENARIO,
+        scenario: str | Scenario = DEFAULT_SCENARIO,
         rng: int | None = None,
         config: Config | None = None,
         **overrides: Any,
     ) -> None:
+        if isinstance(scenario, Scenario):  # Mesa passes its scenario object back when it rebuilds the model
+            rng = scenario.rng if rng is None else rng
+            scenario = getattr(scenario, "name", DEFAULT_SCENARIO)
         if config is None:
             from scenarios.validate import config_from_dict
             from sim.compose import scenario_dict  # Hydra's composer is only needed for scenario names
@@ -120,7 +133,7 @@ class CPModel(Model):
         elif overrides:
             raise ConfigError(f"{next(iter(overrides))}: give overrides or a config, not both")
         seed = int(np.random.SeedSequence().entropy % 2**63) if rng is None else rng
-        super().__init__(rng=seed)
+        super().__init__(scenario=City(name=scenario, rng=seed))
         self.cfg = cfg = config
         self.seed = seed
         self.streams = Streams.from_seed(seed)

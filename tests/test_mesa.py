@@ -109,3 +109,16 @@ def test_solara_page_builds_on_the_model() -> None:
     assert page is not None
     model.step()
     assert model.datacollector.get_model_vars_dataframe().backlog.iloc[-1] >= 0
+
+
+def test_mesa_scenario_objects_rebuild_the_same_city() -> None:
+    """SolaraViz's Reset passes the model's own Mesa scenario back to the class: the city and seed survive."""
+    from mesa.experimental.scenarios import Scenario
+
+    from sim.model import City
+
+    model = CPModel(scenario="tulungagung_ult_psai", rng=7, population__n_children=2000)
+    assert isinstance(model.scenario, City) and model.scenario.name == "tulungagung_ult_psai"
+    again = CPModel(scenario=City(name=model.scenario.name, rng=model.scenario.rng), population__n_children=2000)
+    assert again.cfg == model.cfg and again.seed == 7
+    assert CPModel(scenario=Scenario(rng=3), **TINY).cfg.run.name == "makassar_pksai"

@@ -13,6 +13,7 @@ import platform
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,12 +71,18 @@ def compare_plans(
     cliff_threshold: float | None = None,
     cliff_drop: float = 0.10,
     info: dict[str, Any] | None = None,
+    runner: Callable[[dict[str, Config], list[int]], tuple[pd.DataFrame, pd.DataFrame]] | None = None,
 ) -> PlanComparison:
+    """`runner(configs, seeds) -> (runs, quarters)` replaces `run_plans` (e.g. the workbench's, with progress
+    and cancel); it must return the same tables in the same order."""
     configs = plan_configs(plans, scenario)
     baseline = plans[0].name
     start = window_start(configs)
     started = time.perf_counter()
-    runs, quarters = run_plans(configs, seeds, jobs=jobs, progress=progress)
+    if runner is None:
+        runs, quarters = run_plans(configs, seeds, jobs=jobs, progress=progress)
+    else:
+        runs, quarters = runner(configs, list(seeds))
     wall_seconds = time.perf_counter() - started
     runs = window_kpis(runs, quarters, start)
     table = paired_table(runs, baseline)

@@ -192,3 +192,65 @@ class _Checker:
     def employers(self, where: str, value: Any) -> dict[str, int]:
         value = self.mapping(where, value, EMPLOYERS)
         return {e: int(self.number(f"{where}.{e}", n, 0, 10_000, integer=True)) for e, n in value.items()}
+
+
+def plan_errors(data: Any, path: Path) -> list[str]:
+    """Every error of a plan (not only the first), each in the words `parse_plan` raises: for an editor that
+    marks all bad cells at once. Each field is checked on its own with the same `_Checker` rules."""
+    check = _Checker(path)
+    errors: list[str] = []
+
+    def attempt(fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except PlanError as exc:
+            errors.append(str(exc))
+            return None
+
+    if not isinstance(data, dict):
+        attempt(check.mapping, "plan", data, PLAN_KEYS)
+        return errors
+    for key in data:
+        attempt(check.mapping, "plan", {key: None}, PLAN_KEYS)
+    for key in ("name", "description"):
+        if key in data:
+            attempt(check.text, key, data[key])
+    anchor = data.get("legal_anchor")
+    if anchor is not None and anchor not in REGULATIONS:
+        attempt(check.fail, "legal_anchor", anchor, "one of " + ", ".join(REGULATIONS))
+    for section, item in (("funder_share", None), ("local_budget", check.money), ("hiring", None)):
+        value = data.get(section)
+        if value is not None and not isinstance(value, dict):
+            attempt(check.by_year, section, value)
+            continue
+        for year, entry in (value or {}).items():
+            if attempt(check.by_year, section, {year: entry}) is None:
+                continue
+            where = f"{section}.{year}"
+            if item is not None:
+                attempt(item, where, entry)
+            elif section == "hiring" and not isinstance(entry, dict):
+                attempt(check.employers, where, entry)
+            elif section == "hiring":
+                for employer, n in entry.items():
+                    attempt(check.employers, where, {employer: n})
+            elif not isinstance(entry, dict):
+                attempt(check.lines, where, entry, check.share)
+            else:
+                for line, share in entry.items():
+                    attempt(check.lines, where, {line: share}, check.share)
+    pickup = data.get("pickup")
+    if pickup is not None and not isinstance(pickup, dict):
+        attempt(check.mapping, "pickup", pickup, (*BUDGET_LINES, ALL))
+    for line, entry in (pickup or {}).items() if isinstance(pickup, dict) else ():
+        if attempt(check.mapping, "pickup", {line: None}, (*BUDGET_LINES, ALL)) is None:
+            continue
+        if entry is not None and not isinstance(entry, dict):
+            attempt(check.mapping, f"pickup.{line}", entry, PICKUP_KEYS)
+            continue
+        for key, value in (entry or {}).items():
+            if attempt(check.mapping, f"pickup.{line}", {key: None}, PICKUP_KEYS) is not None:
+                attempt(check.share if key == "share" else check.years_count, f"pickup.{line}.{key}", value)
+    if "cut_order" in data:
+        attempt(check.cut_order, data["cut_order"])
+    return errors

@@ -1,0 +1,1 @@
+"""cpsim-workbench: a planner's workbench (Plans page) and a live model page (Explore) in the browser."""

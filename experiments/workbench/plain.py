@@ -1,0 +1,213 @@
+"""A comparison in words people read: verdict sentences, a rounded table, CSV / Excel / report downloads.
+
+The numbers are those of `compare_plans`; only the wording and rounding differ from `cpsim-plans compare`'s
+report. No file-system paths appear anywhere.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import pandas as pd
+
+from experiments.plans.compare import PlanComparison
+
+REPEATS_NOTE = (
+    'Each plan is run {n} times ("repeats") on the same simulated city: the same families, harms and shocks '
+    "for every plan, so differences come from the plans, not from chance. Ranges in brackets hold the true "
+    "difference 9 times in 10."
+)
+STATUS_WORDS = {
+    "holds": "keeps children about as well protected as {base}",
+    "falls short": "protects children less well than {base}",
+    "unclear (more seeds needed)": "cannot be told apart from {base} yet (run more repeats)",
+    "baseline": "is the plan the others are compared with",
+}
+
+
+def status(verdict_line: str) -> str:
+    """'holds' / 'falls short' / 'unclear ...' / 'baseline' from a `verdict()` line."""
+    rest = verdict_line.split(": ", 1)[1]
+    return rest.split(" —", 1)[0].split(";", 1)[0]
+
+
+def count(x: float) -> str:
+    """Counts as people say them: whole numbers, three significant figures above 1,000."""
+    if x is None or math.isnan(x):
+        return "n/a"
+    if abs(x) >= 1000:
+        digits = len(str(int(abs(x)))) - 3
+        return f"{round(x, -digits):,.0f}"
+    return f"{x:,.0f}"
+
+
+def money(x: float) -> str:
+    """Rp million -> 'Rp 1.2 billion' / 'Rp 350 million'."""
+    if x is None or math.isnan(x):
+        return "n/a"
+    sign = "-" if x < 0 else ""
+    x = abs(x)
+    if x >= 1000:
+        return f"{sign}Rp {x / 1000:,.1f} billion"
+    return f"{sign}Rp {x:,.0f} million"
+
+
+def signed_money(x: float) -> str:
+    return "no change" if abs(x) < 0.5 else ("+" if x > 0 else "") + money(x)
+
+
+def percent(x: float) -> str:
+    return "n/a" if x is None or math.isnan(x) else f"{100 * x:.0f}%"
+
+
+def points(x: float) -> str:
+    return "n/a" if x is None or math.isnan(x) else f"{100 * x:+.1f} points"
+
+
+def _row(comp: PlanComparison, plan: str, kpi: str) -> pd.Series:
+    t = comp.table
+    return t[(t.plan == plan) & (t.kpi == kpi)].iloc[0]
+
+
+def _served(comp: PlanComparison, plan: str) -> float:
+    return float(comp.runs[comp.runs.plan == plan].cases_resolved.mean())
+
+
+def verdict_text(comp: PlanComparison, plan: str) -> dict[str, Any]:
+    """The plain verdict of one plan: a headline and a list of sentences."""
+    base = comp.meta["baseline"]
+    start = comp.meta["window_start"]
+    line = comp.verdicts[[p[0] for p in comp.meta["plans"]].index(plan)]
+    word = status(line)
+    head = f"{plan} {STATUS_WORDS.get(word, word).format(base=base)}."
+    res, reach = _row(comp, plan, "resolution_after"), _row(comp, plan, "cases_opened_after")
+    weeks, turnover = _row(comp, plan, "median_weeks_to_resolution"), _row(comp, plan, "turnover_per_year")
+    cliff = comp.meta["cliffs"].get(plan)
+    sentences = [
+        f"Children reached (cases opened from {start} on): {count(reach.value)}"
+        + ("" if plan == base else f" ({_change(reach.delta, reach.baseline)} vs {base})")
+        + ".",
+        f"Cases resolved over the whole period: {count(_served(comp, plan))}.",
+        f"Share of closed cases that were resolved, from {start} on: {percent(res.value)}"
+        + (
+            ""
+            if plan == base
+            else f" ({points(res.delta)}, likely between {points(res.delta_lo)} and {points(res.delta_hi)})"
+        )
+        + ".",
+        f"Typical time to resolution: {weeks.value:.0f} weeks.",
+        f"Workers leaving per year: {percent(turnover.value)} of the workforce.",
+        "Cost over the period: "
+        + ", ".join(
+            f"{who} {money(_row(comp, plan, f'spend_{key}').value)}"
+            for who, key in (("funder", "funder"), ("city", "local"), ("national government", "national"))
+        )
+        + (
+            ""
+            if plan == base
+            else f" (city {signed_money(_row(comp, plan, 'spend_local').delta)}, "
+            f"funder {signed_money(_row(comp, plan, 'spend_funder').delta)} vs {base})"
+        )
+        + ".",
+        f"First quarter in which resolution fell more than {comp.meta['cliff_drop']:.0%} below {base}'s: "
+        + (cliff or "none")
+        + "."
+        if plan != base
+        else "",
+    ]
+    return {"plan": plan, "status": word, "headline": head, "sentences": [s for s in sentences if s]}
+
+
+def _change(delta: float, baseline: float) -> str:
+    if math.isnan(delta) or not baseline:
+        return "n/a"
+    return f"{100 * delta / baseline:+.0f}%"
+
+
+TABLE_KPIS = (
+    ("cases_opened_after", "Children reached from {start} (cases opened)", count),
+    ("resolution_after", "Resolved share of closed cases from {start}", percent),
+    ("resolution_rate", "Resolved share of closed cases, whole period", percent),
+    ("median_weeks_to_resolution", "Typical weeks to resolution", lambda x: f"{x:.0f}"),
+    ("mean_backlog", "Cases waiting or open (average)", count),
+    ("incidence_after", "New harm per 1,000 children a year, from {start}", lambda x: f"{x:.1f}"),
+    ("turnover_per_year", "Workers leaving per year", percent),
+    ("spend_funder", "Cost to the funder", money),
+    ("spend_local", "Cost to the city", money),
+    ("spend_national", "Cost to the national government", money),
+    ("spend_total", "Cost, all payers", money),
+)
+
+
+def summary_table(comp: PlanComparison) -> pd.DataFrame:
+    """Rows: indicators in words; columns: plans; cells rounded text."""
+    start = comp.meta["window_start"]
+    plans = [p[0] for p in comp.meta["plans"]]
+    rows = {}
+    for kpi, label, fmt in TABLE_KPIS:
+        rows[label.format(start=start)] = [fmt(_row(comp, plan, kpi).value) for plan in plans]
+    rows["Cases resolved, whole period"] = [count(_served(comp, p)) for p in plans]
+    rows["First quarter below the baseline by 10%"] = [
+        "(baseline)" if p == comp.meta["baseline"] else (comp.meta["cliffs"].get(p) or "none") for p in plans
+    ]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=plans)
+
+
+def results_frame(comp: PlanComparison) -> pd.DataFrame:
+    """The CSV: one row per plan and indicator, with its value and (other plans) the change vs the baseline and
+    the range that holds it 9 times in 10. Money in Rp million; shares between 0 and 1."""
+    t = comp.table.copy()
+    out = pd.DataFrame(
+        {
+            "plan": t.plan,
+            "indicator": t.label,
+            "unit": t.unit.map(
+                {"share": "share (0-1)", "money": "Rp million", "count": "cases", "weeks": "weeks"}
+            ).fillna(t.unit),
+            "value": t.value,
+            "baseline_plan": comp.meta["baseline"],
+            "baseline_value": t.baseline,
+            "change_vs_baseline": t.delta.where(t.plan != comp.meta["baseline"]),
+            "change_low": t.delta_lo.where(t.plan != comp.meta["baseline"]),
+            "change_high": t.delta_hi.where(t.plan != comp.meta["baseline"]),
+            "repeats": comp.meta["n_seeds"],
+        }
+    )
+    return out.round(4)
+
+
+def csv_bytes(comp: PlanComparison) -> bytes:
+    return results_frame(comp).to_csv(index=False).encode()
+
+
+def xlsx_bytes(comp: PlanComparison) -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        summary_table(comp).to_excel(xl, sheet_name="Summary")
+        results_frame(comp).to_excel(xl, sheet_name="Results", index=False)
+        comp.runs.drop(columns=["scenario"], errors="ignore").round(4).to_excel(xl, sheet_name="Each run", index=False)
+        comp.quarters.round(4).to_excel(xl, sheet_name="Quarters", index=False)
+    return buf.getvalue()
+
+
+def report_markdown(comp: PlanComparison, scenario_label: str) -> str:
+    n = comp.meta["n_seeds"]
+    parts = [
+        f"# Funding-transition plans on {scenario_label}",
+        "",
+        REPEATS_NOTE.format(n=n),
+        "",
+        f"Compared with: **{comp.meta['baseline']}**. The transition period starts in {comp.meta['window_start']}, "
+        "when the first plan's funder starts to withdraw.",
+        "",
+    ]
+    for plan in [p[0] for p in comp.meta["plans"]]:
+        v = verdict_text(comp, plan)
+        parts += [f"## {v['headline']}", "", *(f"- {s}" for s in v["sentences"]), ""]
+    table = summary_table(comp)
+    parts += ["## Key numbers", "", "| | " + " | ".join(table.columns) + " |", "|---" * (len(table.columns) + 1) + "|"]
+    parts += [f"| {label} | " + " | ".join(row) + " |" for label, row in table.iterrows()]
+    parts += ["", f"Made with cpsim-workbench in {comp.meta['wall_seconds']:.0f} seconds."]
+    return "\n".join(parts) + "\n"

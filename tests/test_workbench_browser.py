@@ -1,0 +1,204 @@
+"""The workbench in a real browser: Debian's chromium driven by Playwright against `cpsim-workbench`.
+
+Plans: an invalid cell shows `cpsim-plans check`'s message, fixing it clears it, a compare on a small city shows
+the verdict, and the downloaded plan passes `cpsim-plans check`. Explore: a slider, Reset and Step change the
+plot. Set CPSIM_SCREENSHOTS=docs to refresh the README's screenshots.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments.workbench.bench import CHROMIUM_ARGS
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = CHROMIUM_ARGS
+ROOT = Path(__file__).resolve().parents[1]
+WAIT_MS = 60_000
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+pytest.importorskip("solara", reason="solara is not installed (the workbench extra)")
+if not CHROMIUM.exists():
+    pytest.skip("chromium is not installed at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    data = tmp_path_factory.mktemp("workbench-data")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "experiments.workbench.server", "--port", str(port), "--data-dir", str(data)]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out = proc.stdout.read().decode() if proc.stdout else ""
+                    pytest.fail(f"cpsim-workbench did not start: {out[-2000:]}")
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _screenshot(page: object, name: str, height: int = 1000) -> None:
+    """With CPSIM_SCREENSHOTS=docs, the README's picture of this page (tall enough to hold all of it: the page
+    scrolls inside its own frame, which a full-page screenshot does not unroll)."""
+    folder = os.environ.get("CPSIM_SCREENSHOTS")
+    if folder:
+        page.set_viewport_size({"width": 1400, "height": height})
+        page.wait_for_timeout(1000)  # let the layout settle at the new size
+        page.screenshot(path=str(ROOT / folder / name))
+
+
+def _type(page: object, selector: str, text: str) -> None:
+    box = page.locator(f"{selector} input")
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_plans_page_edit_check_compare_download(server: str, browser: object, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.set_default_timeout(WAIT_MS)
+    page.goto(server)
+    page.get_by_text("2. Edit the plan").wait_for()
+    _type(page, ".children", "20000")  # a small city: the compare takes seconds
+    _type(page, ".cell-funder_share-2021-outreach", "1.5")
+    message = "my_plan.yaml: funder_share.2021.outreach: 1.5 is not allowed; expected a number in [0, 1]"
+    page.get_by_text(message).wait_for()
+    assert page.get_by_role("button", name="Compare", exact=True).is_disabled()
+    _type(page, ".cell-funder_share-2021-outreach", "0.5")
+    page.get_by_text("The plan is valid for this scenario.").wait_for()
+    assert page.get_by_text(message).count() == 0
+
+    _type(page, ".repeats", "3")
+    page.get_by_role("button", name="Compare", exact=True).click()
+    page.get_by_text("Results on makassar_pksai (20,000 children)").wait_for()
+    verdicts = page.locator(".verdict")
+    assert verdicts.count() == 2
+    assert "my_plan" in verdicts.nth(1).inner_text() and "funder_stays" in verdicts.nth(1).inner_text()
+    text = page.locator("body").inner_text()
+    assert "pp" not in text.split() and "t-interval" not in text and str(Path.home()) not in text
+    _screenshot(page, "workbench_plans.png", height=3500)
+
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Results (CSV)").click()
+    csv = tmp_path / csv_download.value.suggested_filename
+    csv_download.value.save_as(csv)
+    results = pd.read_csv(csv)
+    assert set(results.plan) == {"funder_stays", "my_plan"} and (results.repeats == 3).all()
+
+    with page.expect_download() as yaml_download:
+        page.get_by_role("button", name="Plan (YAML)").click()
+    plan_file = tmp_path / yaml_download.value.suggested_filename
+    yaml_download.value.save_as(plan_file)
+    assert plan_file.name == "my_plan.yaml"
+    check = subprocess.run(
+        [sys.executable, "-m", "experiments.plans.cli", "check", str(plan_file), "--scenario", "makassar_pksai"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.startswith("ok: my_plan")
+    page.close()
+
+
+def test_explore_page_slider_step_changes_the_plot(server: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(WAIT_MS)
+    page.goto(server + "explore")
+    page.get_by_text("Model Parameters").wait_for()
+    plots = page.locator("img")
+    plots.first.wait_for()
+    before = plots.first.get_attribute("src")
+
+    slider = page.get_by_role("slider").nth(3)  # Staffing: local workers (after play, render, city size)
+    slider.focus()
+    for _ in range(4):
+        slider.press("ArrowRight")
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_text("Time: 0.0").wait_for()
+    for _ in range(3):
+        page.get_by_role("button", name="Step").click()
+    page.get_by_text("Time: 3.0").wait_for()
+    page.wait_for_function(
+        "([sel, old]) => { const i = document.querySelector(sel); return i && i.getAttribute('src') !== old; }",
+        arg=["img", before],
+    )
+    assert plots.first.get_attribute("src") != before
+    if os.environ.get("CPSIM_SCREENSHOTS"):  # a year of weeks makes a better picture
+        page.get_by_role("button", name="▶").click()
+        page.get_by_text("Time: 52.0").wait_for()
+        page.get_by_role("button", name="❚❚").click()
+        _screenshot(page, "workbench_explore.png")
+    page.close()
+
+
+def _open_small_city(browser: object, server: str, name: str, repeats: int) -> object:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(WAIT_MS)
+    page.goto(server)
+    page.get_by_text("2. Edit the plan").wait_for()
+    _type(page, ".children", "20000")
+    _type(page, ".plan-name", name)
+    _type(page, ".repeats", str(repeats))
+    page.get_by_text("The plan is valid for this scenario.").wait_for()
+    return page
+
+
+def test_progress_cancel_responsive_and_two_tabs_apart(server: str, browser: object) -> None:
+    page = _open_small_city(browser, server, "long_plan", 40)
+    page.get_by_role("button", name="Compare", exact=True).click()
+    page.get_by_text("Running:").wait_for()
+    page.get_by_role("button", name="Cancel").wait_for()
+    _type(page, ".cell-pickup-outreach-share", "2")  # the page still answers while the runs go on
+    page.get_by_text("long_plan.yaml: pickup.outreach.share: 2 is not allowed").wait_for()
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("Cancelled: nothing was kept.").wait_for()
+    page.close()
+
+    tabs = {name: _open_small_city(browser, server, name, 2) for name in ("plan_a", "plan_b")}
+    _type(tabs["plan_b"], ".cell-funder_share-2021-outreach", "0.1")  # different plans in the two tabs
+    for tab in tabs.values():
+        tab.get_by_role("button", name="Compare", exact=True).click()
+    for name, tab in tabs.items():
+        tab.get_by_text("Results on makassar_pksai").wait_for()
+        other = "plan_b" if name == "plan_a" else "plan_a"
+        text = tab.locator("body").inner_text()
+        assert f"{name} " in text and other not in text
+        tab.close()
