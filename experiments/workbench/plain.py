@@ -82,12 +82,17 @@ def verdict_text(comp: PlanComparison, plan: str) -> dict[str, Any]:
     line = comp.verdicts[[p[0] for p in comp.meta["plans"]].index(plan)]
     word = status(line)
     head = f"{plan} {STATUS_WORDS.get(word, word).format(base=base)}."
-    res, reach = _row(comp, plan, "resolution_after"), _row(comp, plan, "cases_opened_after")
+    res, found = _row(comp, plan, "resolution_after"), _row(comp, plan, "children_found_after")
+    served, cov = _row(comp, plan, "children_served_after"), _row(comp, plan, "effective_coverage_after")
     weeks, turnover = _row(comp, plan, "median_weeks_to_resolution"), _row(comp, plan, "turnover_per_year")
     cliff = comp.meta["cliffs"].get(plan)
     sentences = [
-        f"Children reached (cases opened from {start} on): {count(reach.value)}"
-        + ("" if plan == base else f" ({_change(reach.delta, reach.baseline)} vs {base})")
+        f"Children reached (found by the system) from {start} on: {count(found.value)}"
+        + ("" if plan == base else f" ({_change(found.delta, found.baseline)} vs {base})")
+        + ".",
+        f"Children served (their case resolved or the service they were referred to delivered) from {start} "
+        f"on: {count(served.value)}, {percent(cov.value)} of the children harmed"
+        + ("" if plan == base else f" ({_change(served.delta, served.baseline)} vs {base})")
         + ".",
         f"Cases resolved over the whole period: {count(_served(comp, plan))}.",
         f"Share of closed cases that were resolved, from {start} on: {percent(res.value)}"
@@ -127,7 +132,10 @@ def _change(delta: float, baseline: float) -> str:
 
 
 TABLE_KPIS = (
-    ("cases_opened_after", "Children reached from {start} (cases opened)", count),
+    ("children_found_after", "Children reached (found) from {start}", count),
+    ("children_served_after", "Children served from {start}", count),
+    ("effective_coverage_after", "Share of harmed children served, from {start}", percent),
+    ("cases_opened_after", "Cases opened from {start}", count),
     ("resolution_after", "Resolved share of closed cases from {start}", percent),
     ("resolution_rate", "Resolved share of closed cases, whole period", percent),
     ("median_weeks_to_resolution", "Typical weeks to resolution", lambda x: f"{x:.0f}"),
