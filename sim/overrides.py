@@ -14,6 +14,7 @@ import itertools
 import math
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -27,6 +28,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from scenarios.files import FileError, check_name, show
 from scenarios.validate import ConfigError, build, config_from_dict
 from sim.app_config import APP_KEYS, CONFIG_NAME, CONFIG_PATH, AppConfig, register
 
@@ -88,9 +90,37 @@ def check_command_line(argv: Sequence[str]) -> None:
         return
     if args.config_dir is not None and not os.path.isdir(args.config_dir):
         return  # Hydra says which directory is missing
-    check_overrides(
+    primary = check_overrides(
         args.overrides, multirun=args.multirun, loader=loader_for(args), config_name=args.config_name or CONFIG_NAME
     )
+    multirun = args.multirun or primary.hydra.get("mode") == RunMode.MULTIRUN
+    check_output_dir(primary, "hydra.sweep.dir" if multirun else "hydra.run.dir")
+
+
+def check_output_dir(cfg: DictConfig, key: str) -> None:
+    """The folder Hydra will write into must be creatable: a name the system takes, under a writable folder.
+    Tried by making (and removing) a scratch folder in the nearest existing ancestor."""
+    try:
+        text = str(OmegaConf.select(cfg, key, throw_on_resolution_failure=True))
+    except Exception:
+        return  # a value that only resolves at run time (${hydra:...}): Hydra makes it
+    try:
+        path = Path(check_name(text, "folder")).absolute()
+    except FileError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+    ancestor = path
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if ancestor == path and path.is_dir():
+        return
+    if not ancestor.is_dir():
+        raise ConfigError(f"{key}: {show(text)!r} is not allowed; {show(ancestor)} is a file, expected a folder")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".cpsim-probe-", dir=ancestor))
+    except OSError as exc:
+        raise ConfigError(
+            f"{key}: {show(text)!r} cannot be created ({exc.strerror}); expected a folder you can write"
+        ) from None
 
 
 class _HydraArgs(Exception):

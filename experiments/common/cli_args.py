@@ -6,12 +6,13 @@ import argparse
 import sys
 from typing import NoReturn
 
+from scenarios.files import one_line
 from sim.overrides import scenario_names
 
 
 def fail(prog: str, message: str) -> NoReturn:
     """Bad input: one line naming what is wrong, exit status 2."""
-    print(f"{prog}: error: {message}", file=sys.stderr)
+    print(f"{prog}: error: {one_line(message)}", file=sys.stderr)
     sys.exit(2)
 
 
