@@ -38,7 +38,16 @@ import numpy as np
 from scipy.stats import qmc
 
 from experiments.calibration.provenance import scenario_leaves
-from experiments.common.cli_args import OneLineParser, fail, positive_int, scenario_list
+from experiments.common.cli_args import (
+    OneLineParser,
+    fail,
+    fraction,
+    jobs_int,
+    out_folder,
+    positive_int,
+    scenario_list,
+    seed_int,
+)
 from experiments.validation.observables import run_jobs
 from experiments.validation.table import evaluate, targets_table
 from experiments.validation.targets import TARGETS, Target
@@ -316,11 +325,11 @@ def parse_args(argv: Sequence[str] | None) -> Any:
     p.add_argument("--rounds", type=positive_int, default=2, help="rounds; each samples the last one's accepted box")
     p.add_argument("--seeds", type=positive_int, default=2, help="seeds per sample (default 2)")
     p.add_argument("--eval-seeds", type=positive_int, default=10, help="fresh seeds for the estimate (default 10)")
-    p.add_argument("--accept", type=float, default=0.2, help="share of samples accepted (default 0.2)")
-    p.add_argument("--seed", type=int, default=12345, help="seed of the prior sampling (default 12345)")
+    p.add_argument("--accept", type=fraction, default=0.2, help="share of samples accepted (default 0.2)")
+    p.add_argument("--seed", type=seed_int, default=12345, help="seed of the prior sampling (default 12345)")
     p.add_argument("--scenarios", type=scenario_list, default=None, help="only these (comma-separated)")
-    p.add_argument("--processes", type=positive_int, default=2, help="worker processes (default 2)")
-    p.add_argument("--out", type=Path, default=Path("docs"), help="folder for calibration.md / .json")
+    p.add_argument("--processes", type=jobs_int, default=2, help="worker processes (default 2)")
+    p.add_argument("--out", type=out_folder, default=Path("docs"), help="folder for calibration.md / .json")
     p.add_argument("--no-write", action="store_true", help="do not update the scenario files")
     args = p.parse_args(argv)
     if not 0 < args.accept <= 1:
