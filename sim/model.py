@@ -222,7 +222,8 @@ class CPModel(Model):
         for line in PROGRAMME_LINES:
             need = self.planned[line]
             budget = weekly_allowance(need, ledger.available(line, DONOR_PAYERS), weeks_left)
-            fractions[line] = ledger.spend(w, line, budget, DONOR_PAYERS) / (need / 52) if need > 0 else 0.0
+            weekly_need = need / 52  # > 0 also for a tiny cost (5e-324 / 52 is 0)
+            fractions[line] = ledger.spend(w, line, budget, DONOR_PAYERS) / weekly_need if weekly_need > 0 else 0.0
         self.mentoring_intensity = fractions["mentoring"]
         self.cms_working = cfg.coordination.shared_cms and fractions["case_management_system"] > 0.999
         self.outreach_intensity = fractions["outreach"]
