@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,26 @@ def check_name(path: Path | str, what: str = "file") -> Path:
             f"{show(text)}: {what} name too long; expected at most {MAX_NAME} bytes a component, {MAX_PATH} in all"
         )
     return Path(text)
+
+
+def check_creatable(path: Path | str, what: str = "folder") -> Path:
+    """Refuse a path that cannot be created: a bad name, a file on the way, or a folder we cannot write in.
+    Tried by making (and at once removing) a scratch folder in the nearest existing ancestor."""
+    path = check_name(path, what).absolute()
+    if path.is_dir():
+        return path
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise FileError(f"{show(path)}: not allowed; {show(ancestor)} is a file, expected a folder")
+    try:
+        times = os.stat(ancestor)
+        os.rmdir(tempfile.mkdtemp(prefix=".cpsim-probe-", dir=ancestor))
+        os.utime(ancestor, ns=(times.st_atime_ns, times.st_mtime_ns))  # the probe leaves no trace
+    except OSError as exc:
+        raise FileError(f"{show(path)}: cannot be created ({exc.strerror}); expected a {what} you can write") from None
+    return path
 
 
 def read_bytes(path: Path | str, what: str = "file", max_bytes: int = MAX_BYTES) -> bytes:

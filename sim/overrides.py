@@ -14,7 +14,6 @@ import itertools
 import math
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -28,7 +27,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from scenarios.files import FileError, check_name, show
+from scenarios.files import FileError, check_creatable, excerpt
 from scenarios.validate import ConfigError, build, config_from_dict
 from sim.app_config import APP_KEYS, CONFIG_NAME, CONFIG_PATH, AppConfig, register
 
@@ -61,7 +60,10 @@ def loader_for(args: argparse.Namespace | None = None) -> ConfigLoaderImpl:
 
 def group_options(group: str, loader: ConfigLoaderImpl | None = None) -> list[str]:
     """The options of a config group (`scenario`, `experiment`, `hydra/launcher`, ...); [] if no such group."""
-    return (loader or _loader()).get_group_options(group)
+    try:
+        return (loader or _loader()).get_group_options(group)
+    except OSError:  # a key too long to be a folder name is no group
+        return []
 
 
 def scenario_names() -> list[str]:
@@ -105,22 +107,9 @@ def check_output_dir(cfg: DictConfig, key: str) -> None:
     except Exception:
         return  # a value that only resolves at run time (${hydra:...}): Hydra makes it
     try:
-        path = Path(check_name(text, "folder")).absolute()
+        check_creatable(text, "folder")
     except FileError as exc:
         raise ConfigError(f"{key}: {exc}") from None
-    ancestor = path
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if ancestor == path and path.is_dir():
-        return
-    if not ancestor.is_dir():
-        raise ConfigError(f"{key}: {show(text)!r} is not allowed; {show(ancestor)} is a file, expected a folder")
-    try:
-        os.rmdir(tempfile.mkdtemp(prefix=".cpsim-probe-", dir=ancestor))
-    except OSError as exc:
-        raise ConfigError(
-            f"{key}: {show(text)!r} cannot be created ({exc.strerror}); expected a folder you can write"
-        ) from None
 
 
 class _HydraArgs(Exception):
@@ -287,7 +276,13 @@ def _values(ov: Override) -> list[Any]:
 def _parse(parser: OverridesParser, lines: list[str]) -> list[Override]:
     try:
         return parser.parse_overrides(lines)
-    except Exception as exc:  # Hydra's grammar errors are multi-line: keep the first line
+    except Exception as exc:  # Hydra's grammar errors are multi-line: keep the first line, name the key
+        for line in lines:
+            try:
+                parser.parse_overrides([line])
+            except Exception:
+                key = line.split("=", 1)[0] if "=" in line else line
+                raise ConfigError(f"{key}: {excerpt(line)} cannot be read ({_one_line(exc)})") from None
         raise ConfigError(_one_line(exc)) from None
 
 

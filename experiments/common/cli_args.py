@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import NoReturn
 
-from scenarios.files import FileError, check_name, excerpt, one_line, show
+from scenarios.files import FileError, check_creatable, check_name, excerpt, one_line, show
 from sim.overrides import scenario_names
 
 
@@ -54,15 +53,11 @@ def out_folder(text: str) -> Path:
     """A folder to write into: a name the system takes, not a file, under a folder we can write in."""
     try:
         path = check_name(text, "folder")
+        if path.exists() and not path.is_dir():
+            raise argparse.ArgumentTypeError(f"{show(text)!r} is a file; expected a folder")
+        check_creatable(path)
     except FileError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    if path.exists() and not path.is_dir():
-        raise argparse.ArgumentTypeError(f"{show(text)!r} is a file; expected a folder")
-    ancestor = path.absolute()
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(f"{show(text)!r} cannot be created; {show(ancestor)} is not a writable folder")
     return path
 
 

@@ -12,7 +12,6 @@ before anything is run or written.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import time
@@ -23,7 +22,7 @@ from experiments.plans.compare import compare_plans, plan_configs, terminal_repo
 from experiments.plans.optimize import plan_yaml, search
 from experiments.plans.plan_file import PlanError, example_names, load_plan, resolve
 from experiments.plans.translate import plan_config
-from scenarios.files import FileError, check_name, show
+from scenarios.files import FileError, check_creatable, check_name, show
 from scenarios.validate import ConfigError
 from sim.compose import scenario_dict
 from sim.outputs import atomic_file
@@ -159,13 +158,10 @@ def output_folder(out: Path | None, force: bool) -> Path:
 
 def _check_writable(path: Path, option: str) -> None:
     """The nearest existing folder above `path` must be a folder we can write in."""
-    ancestor = path.parent
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise UsageError(f"{option}: {show(path)!r} is not allowed; {show(ancestor)} is a file, expected a folder")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise UsageError(f"{option}: {show(path)!r} is not allowed; {show(ancestor)} is not writable")
+    try:
+        check_creatable(path)
+    except FileError as exc:
+        raise UsageError(f"{option}: {exc}") from None
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
