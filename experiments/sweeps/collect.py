@@ -76,7 +76,7 @@ def _point_info(d: Path) -> dict[str, Any] | str:
     try:
         info = read_json(d / "point.json", "point.json")
     except FileError as exc:
-        return str(exc).removeprefix(str(d) + "/")
+        return "point.json: " + str(exc).rsplit("point.json: ", 1)[-1]
     if not isinstance(info, dict) or info.get("status") not in ("ok", "failed"):
         return "point.json: no status ok/failed; expected a point written by cpsim"
     return info
