@@ -39,14 +39,13 @@ from scipy.stats import qmc
 
 from experiments.calibration.provenance import scenario_leaves
 from experiments.common.cli_args import (
+    MAX_SEED,
     OneLineParser,
     fail,
-    fraction,
     jobs_int,
     out_folder,
     positive_int,
     scenario_list,
-    seed_int,
 )
 from experiments.validation.observables import run_jobs
 from experiments.validation.table import evaluate, targets_table
@@ -325,8 +324,8 @@ def parse_args(argv: Sequence[str] | None) -> Any:
     p.add_argument("--rounds", type=positive_int, default=2, help="rounds; each samples the last one's accepted box")
     p.add_argument("--seeds", type=positive_int, default=2, help="seeds per sample (default 2)")
     p.add_argument("--eval-seeds", type=positive_int, default=10, help="fresh seeds for the estimate (default 10)")
-    p.add_argument("--accept", type=fraction, default=0.2, help="share of samples accepted (default 0.2)")
-    p.add_argument("--seed", type=seed_int, default=12345, help="seed of the prior sampling (default 12345)")
+    p.add_argument("--accept", type=float, default=0.2, help="share of samples accepted (default 0.2)")
+    p.add_argument("--seed", type=int, default=12345, help="seed of the prior sampling (default 12345)")
     p.add_argument("--scenarios", type=scenario_list, default=None, help="only these (comma-separated)")
     p.add_argument("--processes", type=jobs_int, default=2, help="worker processes (default 2)")
     p.add_argument("--out", type=out_folder, default=Path("docs"), help="folder for calibration.md / .json")
@@ -334,8 +333,8 @@ def parse_args(argv: Sequence[str] | None) -> Any:
     args = p.parse_args(argv)
     if not 0 < args.accept <= 1:
         p.error(f"argument --accept: {args.accept} is not allowed; expected a number in (0, 1]")
-    if args.seed < 0:
-        p.error(f"argument --seed: {args.seed} is not allowed; expected an integer >= 0")
+    if not 0 <= args.seed <= MAX_SEED:
+        p.error(f"argument --seed: {args.seed} is not allowed; expected an integer >= 0, at most {MAX_SEED}")
     return args
 
 

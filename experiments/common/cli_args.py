@@ -33,7 +33,9 @@ def _whole(text: str, lo: int, hi: int) -> int:
     except ValueError:
         value = lo - 1
     if not lo <= value <= hi:
-        raise argparse.ArgumentTypeError(f"{excerpt(text)} is not allowed; expected a whole number in [{lo}, {hi}]")
+        raise argparse.ArgumentTypeError(
+            f"{excerpt(text)} is not allowed; expected a whole number >= {lo}, at most {hi}"
+        )
     return value
 
 
