@@ -249,7 +249,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         f"incidence gap {100 * best.incidence_gap:.1f}%; cases opened {-100 * best.reach_gap:+.1f}% "
         f"(from {result.exit_year})",
     ]
-    text = plan_yaml(base, best, args.out.stem, header)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", args.out.stem).lstrip("._-")[:80] or "optimized_plan"  # a valid plan name
+    text = plan_yaml(base, best, name, header)
     with atomic_file(args.out) as tmp:
         tmp.write_text(text)
     print(f"wrote {args.out}")
