@@ -12,6 +12,7 @@ before anything is run or written.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import time
