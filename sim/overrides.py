@@ -27,7 +27,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from scenarios.files import FileError, check_creatable, excerpt
+from scenarios.files import FileError, check_creatable, excerpt, read_yaml
 from scenarios.validate import ConfigError, build, config_from_dict
 from sim.app_config import APP_KEYS, CONFIG_NAME, CONFIG_PATH, AppConfig, register
 
@@ -92,6 +92,8 @@ def check_command_line(argv: Sequence[str]) -> None:
         return
     if args.config_dir is not None and not os.path.isdir(args.config_dir):
         return  # Hydra says which directory is missing
+    if args.config_dir is not None:
+        check_config_dir(args.config_dir)
     primary = check_overrides(
         args.overrides, multirun=args.multirun, loader=loader_for(args), config_name=args.config_name or CONFIG_NAME
     )
@@ -110,6 +112,25 @@ def check_output_dir(cfg: DictConfig, key: str) -> None:
         check_creatable(text, "folder")
     except FileError as exc:
         raise ConfigError(f"{key}: {exc}") from None
+
+
+MAX_CONFIG_FILES = 2000  # YAML files of a --config-dir read up front (a larger tree is left to Hydra)
+
+
+def check_config_dir(folder: str) -> None:
+    """Read the YAML files of a --config-dir through the same reading layer as every other file (size, encoding,
+    duplicate keys, tags, alias bombs) before Hydra loads them."""
+    seen = 0
+    for parent, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(n for n in names if n.endswith((".yaml", ".yml"))):
+            seen += 1
+            if seen > MAX_CONFIG_FILES:
+                return
+            try:
+                read_yaml(Path(parent) / name, "config file")
+            except FileError as exc:
+                raise ConfigError(f"--config-dir: {exc}") from None
 
 
 class _HydraArgs(Exception):

@@ -147,6 +147,28 @@ def test_cpsim_every_number_has_a_finite_bound(leaf: Any, scratch: Path, capsys:
     expect_exit_2(cpsim_main, [f"{leaf.path}={_too_big(leaf)}"], leaf.path, scratch, capsys)
 
 
+CONFIG_DIR_FILES = [
+    ("binary", b"\x00\x01\xff", "binary"),
+    ("latin1", "run:\n  name: caf\xe9\n".encode("latin-1"), "UTF-8"),
+    ("utf16", "run:\n  name: x\n".encode("utf-16"), "UTF-16"),
+    ("duplicate", b"run:\n  name: a\nrun:\n  name: b\n", "twice"),
+    ("alias_bomb", None, "aliases"),
+    ("tag", b"run:\n  name: !!python/name:os.system\n", "tag"),
+    ("huge", b"# padding\n" * 120_000, "bytes"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "field"), CONFIG_DIR_FILES, ids=[c[0] for c in CONFIG_DIR_FILES])
+def test_cpsim_bad_config_dir_file(
+    name: str, content: bytes | None, field: str, scratch: Path, capsys: pytest.CaptureFixture
+) -> None:
+    folder = scratch / "conf" / "scenario"
+    folder.mkdir(parents=True)
+    (folder / "mine.yaml").write_bytes(_bomb() if content is None else content)
+    err = expect_exit_2(cpsim_main, ["--config-dir", str(scratch / "conf"), "scenario=mine"], field, scratch, capsys)
+    assert "mine.yaml" in err
+
+
 # ---- the Python API ----
 
 
@@ -405,6 +427,12 @@ def test_bad_option(
 
 
 def test_the_suite_has_enough_cases() -> None:
-    named = len(CPSIM_CASES) + len(API_CASES) + 2 * (len(PLAN_FILES) + len(PLAN_PATHS) + 1) + len(OPTION_CASES)
+    named = (
+        len(CPSIM_CASES)
+        + len(CONFIG_DIR_FILES)
+        + len(API_CASES)
+        + 2 * (len(PLAN_FILES) + len(PLAN_PATHS) + 1)
+        + len(OPTION_CASES)
+    )
     assert named >= 150
     assert named + 2 * len(NUMERIC) >= 400
