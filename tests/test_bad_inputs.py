@@ -436,3 +436,31 @@ def test_the_suite_has_enough_cases() -> None:
     )
     assert named >= 150
     assert named + 2 * len(NUMERIC) >= 400
+
+
+# ---- writes stay in the folder the user chose ----
+
+
+def test_compare_out_force_writes_into_a_new_subfolder(scratch: Path) -> None:
+    from experiments.plans.cli import output_folder
+
+    busy = scratch / "busy"
+    busy.mkdir()
+    (busy / "mine.txt").write_text("the user's\n")
+    out = output_folder(busy, force=True)
+    assert out.parent == busy.absolute() and not out.exists()
+    assert output_folder(scratch / "new", force=False) == (scratch / "new").absolute()
+    empty = scratch / "empty"
+    empty.mkdir()
+    assert output_folder(empty, force=False) == empty.absolute()
+    assert output_folder(Path("."), force=True).parent == scratch  # `.` only ever gets a new subfolder
+    assert (busy / "mine.txt").read_text() == "the user's\n"
+
+
+def test_a_failed_write_leaves_no_partial_folder(scratch: Path) -> None:
+    from sim.outputs import atomic_dir
+
+    with pytest.raises(RuntimeError), atomic_dir(scratch / "report") as partial:
+        (partial / "half.txt").write_text("half")
+        raise RuntimeError("the figures failed")
+    assert list(scratch.iterdir()) == []
