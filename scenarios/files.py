@@ -21,7 +21,7 @@ MAX_NODES = 100_000  # YAML nodes once aliases are expanded: a "billion laughs" 
 MAX_NAME = 255  # bytes in one path component (Linux NAME_MAX)
 MAX_PATH = 4096  # bytes in a whole path (Linux PATH_MAX)
 EXCERPT = 40  # characters of a file or value quoted in a message
-MAX_MESSAGE = 280  # characters of one error message
+MAX_MESSAGE = 299  # characters of one error line
 
 
 class FileError(ValueError):
@@ -35,7 +35,8 @@ def excerpt(value: Any, limit: int = EXCERPT) -> str:
 
 
 def one_line(message: str, limit: int = MAX_MESSAGE) -> str:
-    """The first line of a message, cut to `limit` characters (a message quoting a whole file stays short)."""
+    """The first line of a message, cut to `limit` characters (a message quoting a whole file stays short).
+    Cut the whole printed line (`prog: error: ...`), so it stays under 300 characters."""
     lines = str(message).strip().splitlines()
     first = lines[0] if lines else ""
     return first if len(first) <= limit else first[: limit - 14] + " ... (cut)"

@@ -7,6 +7,7 @@ of the field that holds them, so `harm.weekly_hazard_per_child.violence` is chec
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import itertools
 import math
 import numbers
@@ -89,11 +90,11 @@ def build(cls: type, data: Any, path: str = "", inherited: Mapping[str, Any] | N
     for key in data:
         if not isinstance(key, str):
             where = f"{path}.{key!r}" if path else repr(key)
-            raise ConfigError(f"{show(where)}: a key must be text; allowed keys here: {', '.join(known)}")
+            raise ConfigError(f"{show(where)}: a key must be text; allowed keys here: {_keys(known)}")
     unknown = sorted(set(data) - set(known))
     if unknown:
         where = f"{path}.{unknown[0]}" if path else unknown[0]
-        raise ConfigError(f"{show(where)}: unknown key; allowed keys here: {', '.join(known)}")
+        raise ConfigError(f"{show(where)}: unknown key; allowed keys here: {_keys(known, unknown[0])}")
     kwargs = {}
     for name, f in known.items():
         if name not in data:
@@ -106,6 +107,21 @@ def build(cls: type, data: Any, path: str = "", inherited: Mapping[str, Any] | N
             value = {**dataclasses.asdict(field_default(f)), **value}
         kwargs[name] = _build_value(here, value, hints[name], meta)
     return cls(**kwargs)
+
+
+def _keys(known: Mapping[str, Any], near: str = "", budget: int = 130) -> str:
+    """The allowed keys, the ones most like `near` first when they do not all fit in one short line."""
+    names = list(known)
+    text = ", ".join(names)
+    if len(text) <= budget:
+        return text
+    close = difflib.get_close_matches(near, names, n=3, cutoff=0.5) if near else []
+    shown: list[str] = []
+    for name in close + [n for n in names if n not in close]:
+        if len(", ".join([*shown, name])) > budget:
+            break
+        shown.append(name)
+    return f"{', '.join(shown)}, ... ({len(names)} in all; `cpsim --cfg job` shows them)"
 
 
 def _build_value(path: str, value: Any, kind: Any, meta: Mapping[str, Any]) -> Any:

@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         check_command_line(args)
     except ConfigError as exc:
-        print(f"cpsim: error: {one_line(str(exc))}", file=sys.stderr)
+        print(one_line(f"cpsim: error: {exc}"), file=sys.stderr)
         sys.exit(2)
     sys.argv = [sys.argv[0], *args]
     hydra_app()

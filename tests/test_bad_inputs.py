@@ -169,6 +169,16 @@ def test_cpsim_bad_config_dir_file(
     assert "mine.yaml" in err
 
 
+SECTIONS = sorted({leaf.path.split(".")[0] for leaf in leaves()})
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_unknown_key_in_every_section(section: str, scratch: Path, capsys: pytest.CaptureFixture) -> None:
+    key = f"{section}.{'q' * 150}"
+    expect_exit_2(cpsim_main, [f"{key}=1"], f"{section}.qqq", scratch, capsys)
+    expect_config_error(lambda: run(nested(key, 1), 0), f"{section}.qqq", scratch)
+
+
 # ---- the Python API ----
 
 
@@ -464,3 +474,21 @@ def test_a_failed_write_leaves_no_partial_folder(scratch: Path) -> None:
         (partial / "half.txt").write_text("half")
         raise RuntimeError("the figures failed")
     assert list(scratch.iterdir()) == []
+
+
+# ---- what must keep working ----
+
+
+def test_plan_files_stay_plain_data(scratch: Path, capsys: pytest.CaptureFixture) -> None:
+    """`${oc.env:...}` in a plan file is literal text; a file name that is no valid plan name gives a safe one."""
+    from experiments.plans.plan_file import load_plan
+
+    plan = _write_plan(scratch, "my plan (v2)", b"description: ${oc.env:HOME} and ${oc.decode:1}\n")
+    loaded = load_plan(plan)
+    assert loaded.description == "${oc.env:HOME} and ${oc.decode:1}"
+    assert loaded.name == "my_plan__v2_"
+    anchors = _write_plan(scratch, "anchors", b"pickup:\n  all: &p {share: 0.5, delay_years: 1}\n  training: *p\n")
+    assert load_plan(anchors).pickup_share["training"] == 0.5  # a few aliases are fine
+    with pytest.raises(SystemExit) as exc:
+        plans_main(["check", plan, anchors])
+    assert exc.value.code == 0

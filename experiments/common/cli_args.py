@@ -13,7 +13,7 @@ from sim.overrides import scenario_names
 
 def fail(prog: str, message: str) -> NoReturn:
     """Bad input: one line naming what is wrong, exit status 2."""
-    print(f"{prog}: error: {one_line(message)}", file=sys.stderr)
+    print(one_line(f"{prog}: error: {message}"), file=sys.stderr)
     sys.exit(2)
 
 

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     failed = (sweep.points.status == "failed").sum()
     print(f"{len(sweep.points)} points ({failed} failed), {len(sweep.runs)} runs -> {args.dir}/runs.parquet")
     for problem in sweep.corrupt:
-        print(f"cpsim-collect: corrupt point, counted as missing: {one_line(problem)}", file=sys.stderr)
+        print(one_line(f"cpsim-collect: corrupt point, counted as missing: {problem}"), file=sys.stderr)
     if args.report:
         from experiments.sweeps.report import write_report  # plotting libraries only when asked
 
