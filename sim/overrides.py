@@ -182,6 +182,8 @@ def check_overrides(
 def check_values(ov: Override, loader: ConfigLoaderImpl) -> None:
     """Check each value of one override on its own: a group's option, or a field value against the schema."""
     key = ov.key_or_group
+    if not key:
+        raise ConfigError(f"{excerpt(ov.input_line)}: no key; expected key=value")
     if ov.is_delete() or key.startswith("hydra."):
         return  # Hydra's own fields are checked when the config is composed
     values = _values(ov)
