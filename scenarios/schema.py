@@ -161,6 +161,7 @@ class PopulationConfig:
         "relative chance a vulnerability is among a family's; poverty first as the database is of poor homes",
         "assumed (000 l.633 outreach mix: 77 kin care, 20 married of 1,440)",
         lo=0.0,
+        hi=100.0,
     )
     stress_sd: float = positive(0.3, "spread (log-sd) of household economic stress", "assumed (0.1-0.6)", 3.0)
     awareness_mean: float = share(0.2, "mean initial awareness of harm", "assumed (0.1-0.4); low per 000 l.772")
@@ -353,8 +354,8 @@ class TrainingConfig:
     baseline_skill: float = share(0.45, "low-severity skill of an untrained worker", "assumed; 000 l.679")
     baseline_high_skill: float = share(0.15, "high-severity skill of an untrained worker", "assumed; 000 l.685")
     learning_by_doing_per_week: float = rate(0.001, "skill gained per week of casework", "assumed")
-    session_cost_per_worker: float = positive(3.0, "cost of one classroom session per worker, Rp m", "assumed")
-    mentoring_cost_per_worker_week: float = positive(0.35, "mentoring cost per worker-week, Rp m", "assumed")
+    session_cost_per_worker: float = positive(3.0, "cost of one classroom session per worker, Rp m", "assumed", 1e3)
+    mentoring_cost_per_worker_week: float = positive(0.35, "mentoring cost per worker-week, Rp m", "assumed", 100.0)
 
 
 @dataclass
@@ -577,9 +578,9 @@ class FundingConfig:
         hi=1.0,
         lever={"prevention": (0.0, "1-funder_share")},
     )
-    cms_cost_per_year: float = positive(150.0, "case-management system cost, Rp m / year", "assumed")
-    outreach_cost_per_year: float = positive(400.0, "outreach cost at full intensity, Rp m / year", "assumed")
-    prevention_cost_per_year: float = positive(600.0, "prevention cost at full intensity, Rp m / year", "assumed")
+    cms_cost_per_year: float = positive(150.0, "case-management system cost, Rp m / year", "assumed", 1e6)
+    outreach_cost_per_year: float = positive(400.0, "outreach cost at full intensity, Rp m / year", "assumed", 1e6)
+    prevention_cost_per_year: float = positive(600.0, "prevention cost at full intensity, Rp m / year", "assumed", 1e6)
     withdrawal_shape: str = param(
         "linear", "how the funder exits", "000 l.753 (gradual handover)", choices=WITHDRAWAL_SHAPES
     )
@@ -619,6 +620,7 @@ class TransitionYear:
         1e9,
         "Rp m / year the local government can put into programme lines (routine + pickup); default: no limit",
         PLAN_SOURCE,
+        1e9,
     )
     positions: EmployerCounts = param(
         lambda: StaffingConfig().workers, "worker positions by employer this year", PLAN_SOURCE, 0, 1e4

@@ -7,13 +7,17 @@ of the field that holds them, so `harm.weekly_hazard_per_child.violence` is chec
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import itertools
 import math
+import numbers
+import re
 import types
 import typing
 from collections.abc import Mapping
 from typing import Any
 
+from scenarios.files import excerpt, show
 from scenarios.schema import Config, field_default
 
 
@@ -42,19 +46,26 @@ def _num(x: float) -> str:
 def _coerce(path: str, value: Any, kind: type, meta: Mapping[str, Any]) -> Any:
     """Check type and range of one leaf value."""
     allowed = _describe_allowed(meta, kind)
-    bad = ConfigError(f"{path}: {value!r} is not allowed; expected {allowed}")
+    bad = ConfigError(f"{path}: {excerpt(value)} is not allowed; expected {allowed}")
     if kind is bool:
         if not isinstance(value, bool):
             raise bad
         return value
-    if kind is int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value):
+    if kind is int:  # an int is checked as an int (a seed above 2**53 is exact); a float only if whole
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad
+        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
             raise bad
         value = int(value)
     elif kind is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise bad
-        value = float(value)
+        try:
+            value = float(value)  # 1 followed by 400 zeros does not fit
+        except OverflowError:
+            raise bad from None
+        if not math.isfinite(value):
+            raise bad
     elif kind is str and not isinstance(value, str):
         raise bad
     if meta.get("choices") and value not in meta["choices"]:
@@ -71,13 +82,19 @@ def build(cls: type, data: Any, path: str = "", inherited: Mapping[str, Any] | N
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{path or 'config'}: {data!r} is not allowed; expected a mapping of {cls.__name__} fields")
+        raise ConfigError(
+            f"{path or 'config'}: {excerpt(data)} is not allowed; expected a mapping of {cls.__name__} fields"
+        )
     hints = typing.get_type_hints(cls)
     known = {f.name: f for f in dataclasses.fields(cls)}
+    for key in data:
+        if not isinstance(key, str):
+            where = f"{path}.{key!r}" if path else repr(key)
+            raise ConfigError(f"{show(where)}: a key must be text; allowed keys here: {_keys(known)}")
     unknown = sorted(set(data) - set(known))
     if unknown:
         where = f"{path}.{unknown[0]}" if path else unknown[0]
-        raise ConfigError(f"{where}: unknown key; allowed keys here: {', '.join(known)}")
+        raise ConfigError(f"{show(where)}: unknown key; allowed keys here: {_keys(known, unknown[0])}")
     kwargs = {}
     for name, f in known.items():
         if name not in data:
@@ -92,6 +109,21 @@ def build(cls: type, data: Any, path: str = "", inherited: Mapping[str, Any] | N
     return cls(**kwargs)
 
 
+def _keys(known: Mapping[str, Any], near: str = "", budget: int = 130) -> str:
+    """The allowed keys, the ones most like `near` first when they do not all fit in one short line."""
+    names = list(known)
+    text = ", ".join(names)
+    if len(text) <= budget:
+        return text
+    close = difflib.get_close_matches(near, names, n=3, cutoff=0.5) if near else []
+    shown: list[str] = []
+    for name in close + [n for n in names if n not in close]:
+        if len(", ".join([*shown, name])) > budget:
+            break
+        shown.append(name)
+    return f"{', '.join(shown)}, ... ({len(names)} in all; `cpsim --cfg job` shows them)"
+
+
 def _build_value(path: str, value: Any, kind: Any, meta: Mapping[str, Any]) -> Any:
     if dataclasses.is_dataclass(kind):
         return build(kind, value, path, meta)
@@ -99,16 +131,32 @@ def _build_value(path: str, value: Any, kind: Any, meta: Mapping[str, Any]) -> A
     if origin in (list, typing.List):  # noqa: UP006 - typing.List appears in OmegaConf-made hints
         (item,) = typing.get_args(kind)
         if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"{path}: {value!r} is not allowed; expected a list")
+            raise ConfigError(f"{path}: {excerpt(value)} is not allowed; expected a list")
         return [_build_value(f"{path}[{i}]", v, item, meta) for i, v in enumerate(value)]
     if origin in (typing.Union, types.UnionType):
         kind = next(a for a in typing.get_args(kind) if a is not type(None))
     return _coerce(path, value, kind, meta)
 
 
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # run.name names the output folder
+MAX_SEED = 2**63 - 1
+
+
+def check_seed(seed: Any, name: str = "seed") -> int:
+    """A seed as the CLI takes it: an integer in [0, 2**63 - 1] (numpy integers too; not bool, float, text)."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) <= MAX_SEED:
+        raise ConfigError(f"{name}: {excerpt(seed)} is not allowed; expected an integer in [0, {MAX_SEED}]")
+    return int(seed)
+
+
 def check_consistency(cfg: Config) -> None:
     """Rules that span fields."""
     run, pop, fund, staff = cfg.run, cfg.population, cfg.funding, cfg.staffing
+    if not SAFE_NAME.fullmatch(run.name):
+        raise ConfigError(
+            f"run.name: {excerpt(run.name)} is not allowed; expected a name of letters, digits, '.', '_', '-' "
+            "(at most 100, not starting with '.', no '/')"
+        )
     if run.end_year <= run.start_year:
         raise ConfigError(
             f"run.end_year: {run.end_year} is not allowed; expected a year after run.start_year ({run.start_year})"
@@ -158,7 +206,7 @@ def check_transition(cfg: Config) -> None:
 
 def config_from_dict(data: Mapping[str, Any] | None = None) -> Config:
     """A validated `Config` from a (possibly partial, nested) mapping; missing keys take the defaults."""
-    cfg = build(Config, data or {})
+    cfg = build(Config, {} if data is None else data)
     check_consistency(cfg)
     check_transition(cfg)
     return cfg

@@ -20,6 +20,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
+from scenarios.files import one_line
 from scenarios.validate import ConfigError, config_from_dict
 from sim.app_config import APP_KEYS, CONFIG_NAME, CONFIG_PATH, register
 from sim.outputs import write_results
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         check_command_line(args)
     except ConfigError as exc:
-        print(f"cpsim: error: {exc}", file=sys.stderr)
+        print(one_line(f"cpsim: error: {exc}"), file=sys.stderr)
         sys.exit(2)
     sys.argv = [sys.argv[0], *args]
     hydra_app()

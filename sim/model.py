@@ -45,7 +45,7 @@ from agents.prevention import prevent
 from agents.workforce import Workforce, WorkingConditions
 from scenarios.schema import CASE_TYPES, EMPLOYERS, PARTNER_AGENCIES, Config
 from scenarios.transition import effective_plan
-from scenarios.validate import ConfigError
+from scenarios.validate import ConfigError, check_seed
 from sim.ledger import Ledger
 from sim.metrics import WeeklyMetrics
 from sim.streams import Streams
@@ -132,7 +132,8 @@ class CPModel(Model):
             config = config_from_dict(scenario_dict(scenario, nested(overrides)))
         elif overrides:
             raise ConfigError(f"{next(iter(overrides))}: give overrides or a config, not both")
-        seed = int(np.random.SeedSequence().entropy % 2**63) if rng is None else rng
+        # rng=None draws a seed and records it in self.seed (Mesa's convention); any other value is checked
+        seed = int(np.random.SeedSequence().entropy % 2**63) if rng is None else check_seed(rng, "rng")
         super().__init__(scenario=City(name=scenario, rng=seed))
         self.cfg = cfg = config
         self.seed = seed
@@ -241,7 +242,8 @@ class CPModel(Model):
         for line in PROGRAMME_LINES:
             need = self.planned[line]
             budget = weekly_allowance(need, ledger.available(line, DONOR_PAYERS), weeks_left)
-            fractions[line] = ledger.spend(w, line, budget, DONOR_PAYERS) / (need / 52) if need > 0 else 0.0
+            weekly_need = need / 52  # > 0 also for a tiny cost (5e-324 / 52 is 0)
+            fractions[line] = ledger.spend(w, line, budget, DONOR_PAYERS) / weekly_need if weekly_need > 0 else 0.0
         self.mentoring_intensity = fractions["mentoring"]
         self.cms_level = fractions["case_management_system"] if cfg.coordination.shared_cms else 0.0
         self.outreach_intensity = fractions["outreach"] * self.ramp[w]
@@ -253,7 +255,8 @@ class CPModel(Model):
         n_workers = len(self.workforce)
         if w in self.session_weeks and n_workers:
             need = cfg.training.session_cost_per_worker * n_workers
-            self.training_fraction = ledger.spend(w, "training", need, DONOR_PAYERS) / need
+            # free sessions (cost 0) are fully funded
+            self.training_fraction = ledger.spend(w, "training", need, DONOR_PAYERS) / need if need > 0 else 1.0
         employer_groups = sum(n > 0 for n in self.workforce.counts.values())
         self.terms = referral_terms(
             cfg.coordination, self.government.regulation, self.cms_level, self.n_partners, employer_groups

@@ -44,8 +44,14 @@ def atomic_dir(final: Path) -> Iterator[Path]:
     partial = final.with_name(final.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    yield partial
-    if final.exists():
+    try:
+        yield partial
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)  # ours: nothing half-written stays behind
+        raise
+    if final.is_dir() and not any(final.iterdir()):
+        final.rmdir()  # an empty folder the user chose
+    elif final.exists():
         shutil.rmtree(final)
     os.replace(partial, final)
 

@@ -27,6 +27,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from scenarios.files import FileError, check_creatable, excerpt, read_yaml
 from scenarios.validate import ConfigError, build, config_from_dict
 from sim.app_config import APP_KEYS, CONFIG_NAME, CONFIG_PATH, AppConfig, register
 
@@ -59,7 +60,10 @@ def loader_for(args: argparse.Namespace | None = None) -> ConfigLoaderImpl:
 
 def group_options(group: str, loader: ConfigLoaderImpl | None = None) -> list[str]:
     """The options of a config group (`scenario`, `experiment`, `hydra/launcher`, ...); [] if no such group."""
-    return (loader or _loader()).get_group_options(group)
+    try:
+        return (loader or _loader()).get_group_options(group)
+    except OSError:  # a key too long to be a folder name is no group
+        return []
 
 
 def scenario_names() -> list[str]:
@@ -88,9 +92,45 @@ def check_command_line(argv: Sequence[str]) -> None:
         return
     if args.config_dir is not None and not os.path.isdir(args.config_dir):
         return  # Hydra says which directory is missing
-    check_overrides(
+    if args.config_dir is not None:
+        check_config_dir(args.config_dir)
+    primary = check_overrides(
         args.overrides, multirun=args.multirun, loader=loader_for(args), config_name=args.config_name or CONFIG_NAME
     )
+    multirun = args.multirun or primary.hydra.get("mode") == RunMode.MULTIRUN
+    check_output_dir(primary, "hydra.sweep.dir" if multirun else "hydra.run.dir")
+
+
+def check_output_dir(cfg: DictConfig, key: str) -> None:
+    """The folder Hydra will write into must be creatable: a name the system takes, under a writable folder.
+    Tried by making (and removing) a scratch folder in the nearest existing ancestor."""
+    try:
+        text = str(OmegaConf.select(cfg, key, throw_on_resolution_failure=True))
+    except Exception:
+        return  # a value that only resolves at run time (${hydra:...}): Hydra makes it
+    try:
+        check_creatable(text, "folder")
+    except FileError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+
+
+MAX_CONFIG_FILES = 2000  # YAML files of a --config-dir read up front (a larger tree is left to Hydra)
+
+
+def check_config_dir(folder: str) -> None:
+    """Read the YAML files of a --config-dir through the same reading layer as every other file (size, encoding,
+    duplicate keys, tags, alias bombs) before Hydra loads them."""
+    seen = 0
+    for parent, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(n for n in names if n.endswith((".yaml", ".yml"))):
+            seen += 1
+            if seen > MAX_CONFIG_FILES:
+                return
+            try:
+                read_yaml(Path(parent) / name, "config file")
+            except FileError as exc:
+                raise ConfigError(f"--config-dir: {exc}") from None
 
 
 class _HydraArgs(Exception):
@@ -142,6 +182,8 @@ def check_overrides(
 def check_values(ov: Override, loader: ConfigLoaderImpl) -> None:
     """Check each value of one override on its own: a group's option, or a field value against the schema."""
     key = ov.key_or_group
+    if not key:
+        raise ConfigError(f"{excerpt(ov.input_line)}: no key; expected key=value")
     if ov.is_delete() or key.startswith("hydra."):
         return  # Hydra's own fields are checked when the config is composed
     values = _values(ov)
@@ -257,7 +299,13 @@ def _values(ov: Override) -> list[Any]:
 def _parse(parser: OverridesParser, lines: list[str]) -> list[Override]:
     try:
         return parser.parse_overrides(lines)
-    except Exception as exc:  # Hydra's grammar errors are multi-line: keep the first line
+    except Exception as exc:  # Hydra's grammar errors are multi-line: keep the first line, name the key
+        for line in lines:
+            try:
+                parser.parse_overrides([line])
+            except Exception:
+                key = line.split("=", 1)[0] if "=" in line else line
+                raise ConfigError(f"{key}: {excerpt(line)} cannot be read ({_one_line(exc)})") from None
         raise ConfigError(_one_line(exc)) from None
 
 

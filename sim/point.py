@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
 from scenarios.schema import Config
@@ -72,8 +74,16 @@ def read_point(point_dir: Path) -> dict[str, Any] | None:
 
 
 def finished(point_dir: Path, key: str) -> bool:
+    """A whole point for this key: point.json says ok and its tables can be read (a corrupt one is redone)."""
     info = read_point(point_dir)
-    return info is not None and info.get("status") == "ok" and info.get("key") == key
+    if not (isinstance(info, dict) and info.get("status") == "ok" and info.get("key") == key):
+        return False
+    try:
+        for name in ("runs.parquet", "timeseries.parquet"):
+            pq.read_metadata(point_dir / name)
+    except (OSError, ValueError, pa.ArrowException):
+        return False
+    return True
 
 
 def run_point(

@@ -8,8 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from scenarios.files import excerpt
 from scenarios.schema import Config
-from scenarios.validate import config_from_dict, validate
+from scenarios.validate import ConfigError, check_seed, config_from_dict, validate
 from sim.model import CPModel
 from sim.summary import summarise
 
@@ -31,7 +32,11 @@ def run(
 ) -> Results:
     """Simulate one city for the configured horizon. `config` may be a `Config`, a (partial) dict, or None
     for the default; it is validated first (`ConfigError` on a bad value). `progress(week, n_weeks)` is
-    called after every week if given."""
+    called after every week if given. `seed` is an integer in [0, 2**63 - 1]; None is an error (a run is
+    always reproducible)."""
+    seed = check_seed(seed)
+    if config is not None and not isinstance(config, (Config, Mapping)):
+        raise ConfigError(f"config: {excerpt(config)} is not allowed; expected a Config, a mapping or None")
     cfg = validate(config) if isinstance(config, Config) else config_from_dict(config)
     model = CPModel(config=cfg, rng=seed)
     for _ in range(model.n_weeks):

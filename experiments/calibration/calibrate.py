@@ -38,7 +38,15 @@ import numpy as np
 from scipy.stats import qmc
 
 from experiments.calibration.provenance import scenario_leaves
-from experiments.common.cli_args import OneLineParser, fail, positive_int, scenario_list
+from experiments.common.cli_args import (
+    MAX_SEED,
+    OneLineParser,
+    fail,
+    jobs_int,
+    out_folder,
+    positive_int,
+    scenario_list,
+)
 from experiments.validation.observables import run_jobs
 from experiments.validation.table import evaluate, targets_table
 from experiments.validation.targets import TARGETS, Target
@@ -319,14 +327,14 @@ def parse_args(argv: Sequence[str] | None) -> Any:
     p.add_argument("--accept", type=float, default=0.2, help="share of samples accepted (default 0.2)")
     p.add_argument("--seed", type=int, default=12345, help="seed of the prior sampling (default 12345)")
     p.add_argument("--scenarios", type=scenario_list, default=None, help="only these (comma-separated)")
-    p.add_argument("--processes", type=positive_int, default=2, help="worker processes (default 2)")
-    p.add_argument("--out", type=Path, default=Path("docs"), help="folder for calibration.md / .json")
+    p.add_argument("--processes", type=jobs_int, default=2, help="worker processes (default 2)")
+    p.add_argument("--out", type=out_folder, default=Path("docs"), help="folder for calibration.md / .json")
     p.add_argument("--no-write", action="store_true", help="do not update the scenario files")
     args = p.parse_args(argv)
     if not 0 < args.accept <= 1:
         p.error(f"argument --accept: {args.accept} is not allowed; expected a number in (0, 1]")
-    if args.seed < 0:
-        p.error(f"argument --seed: {args.seed} is not allowed; expected an integer >= 0")
+    if not 0 <= args.seed <= MAX_SEED:
+        p.error(f"argument --seed: {args.seed} is not allowed; expected an integer >= 0, at most {MAX_SEED}")
     return args
 
 

@@ -12,16 +12,18 @@ before anything is run or written.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import time
 from pathlib import Path
 
-from experiments.common.cli_args import OneLineParser, fail, fraction, positive_int
-from experiments.plans.compare import compare_plans, terminal_report, write_comparison
+from experiments.common.cli_args import OneLineParser, fail, fraction, jobs_int, positive_int, seed_int
+from experiments.plans.compare import compare_plans, plan_configs, terminal_report, write_comparison
 from experiments.plans.optimize import plan_yaml, search
 from experiments.plans.plan_file import PlanError, example_names, load_plan, resolve
 from experiments.plans.translate import plan_config
+from scenarios.files import FileError, check_creatable, check_name, show
 from scenarios.validate import ConfigError
 from sim.compose import scenario_dict
 from sim.outputs import atomic_file
@@ -47,10 +49,8 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
 
 def _run_options(p: argparse.ArgumentParser, seeds: int) -> None:
     p.add_argument("--seeds", type=positive_int, default=seeds, help=f"number of paired seeds (default {seeds})")
-    p.add_argument("--first-seed", type=int, default=0, help="first seed (default 0)")
-    p.add_argument(
-        "--jobs", type=positive_int, default=2, help="worker processes (default 2; results do not depend on it)"
-    )
+    p.add_argument("--first-seed", type=seed_int, default=0, help="first seed (default 0)")
+    p.add_argument("--jobs", type=jobs_int, default=2, help="worker processes (default 2; results do not depend on it)")
     p.add_argument(
         "--tolerance",
         type=fraction,
@@ -78,7 +78,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("plans", nargs="+", help="plan files or example names; the first is the baseline")
     _scenario_options(p)
     _run_options(p, seeds=10)
-    p.add_argument("--out", type=Path, help="output directory (default outputs/plans/<time>)")
+    p.add_argument("--out", type=Path, help="output directory, new or empty (default outputs/plans/<time>)")
+    p.add_argument(
+        "--force", action="store_true", help="--out exists and holds files: write into a new subfolder <out>/<time>"
+    )
     p.add_argument("--cliff-threshold", type=fraction, help="cliff when quarterly resolution falls below this rate")
     p.add_argument(
         "--cliff-drop", type=fraction, default=0.10, help="else: cliff when it falls this share below the baseline's"
@@ -95,7 +98,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also keep cases opened within tolerance (cutting outreach finds fewer)",
     )
-    p.add_argument("--sampler-seed", type=int, default=0, help="seed of the search itself (default 0)")
+    p.add_argument("--sampler-seed", type=seed_int, default=0, help="seed of the search itself (default 0)")
     p.add_argument("--out", type=Path, default=Path("optimized_plan.yaml"), help="plan file to write")
     return top
 
@@ -109,8 +112,15 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_copy(args: argparse.Namespace) -> int:
     if args.example not in example_names():
         raise UsageError(f"example: {args.example!r} is not allowed; expected one of {', '.join(example_names())}")
+    try:
+        check_name(args.dest, "file")
+    except FileError as exc:
+        raise UsageError(f"dest: {exc}") from None
     if args.dest.exists():
-        raise UsageError(f"dest: {str(args.dest)!r} already exists; expected a new file name")
+        raise UsageError(f"dest: {show(args.dest)!r} already exists; expected a new file name")
+    _check_writable(args.dest.absolute(), "dest")
+    if not args.dest.absolute().parent.is_dir():
+        raise UsageError(f"dest: {show(args.dest)!r}: no such folder {show(args.dest.parent)!r}")
     shutil.copyfile(resolve(args.example), args.dest)
     print(f"wrote {args.dest}: edit it, then `{PROG} compare funder_stays {args.dest} --scenario makassar_pksai`")
     return 0
@@ -126,11 +136,44 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def output_folder(out: Path | None, force: bool) -> Path:
+    """Where `compare` writes, decided before anything runs: a new or empty folder; a folder holding files only
+    with --force, and then a new subfolder of it (nothing the tool did not write is replaced or deleted)."""
+    stamp = time.strftime("%Y-%m-%d_%H-%M-%S")
+    if out is None:
+        return Path("outputs/plans") / stamp
+    try:
+        out = check_name(out, "folder").absolute()
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out: {show(out)!r} is a file; expected a new or empty folder")
+        if out.is_dir() and (any(out.iterdir()) or Path.cwd().is_relative_to(out)):
+            if not force:
+                raise UsageError(
+                    f"--out: {show(out)!r} already holds files; expected a new or empty folder, or --force to "
+                    "write into a new subfolder of it"
+                )
+            out = out / stamp
+        _check_writable(out, "--out")
+    except (FileError, OSError) as exc:
+        message = f"--out: {exc}" if isinstance(exc, FileError) else f"--out: {show(out)}: {exc.strerror}"
+        raise UsageError(message) from None
+    return out
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """The nearest existing folder above `path` must be a folder we can write in."""
+    try:
+        check_creatable(path)
+    except FileError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     plans = [load_plan(spec) for spec in args.plans]
     scenario = scenario_dict(args.scenario, args.overrides)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    out = args.out or Path("outputs/plans") / time.strftime("%Y-%m-%d_%H-%M-%S")
+    out = output_folder(args.out, args.force)
+    plan_configs(plans, scenario)  # unique names and valid plans, before anything runs
     info = {"scenario": args.scenario, "overrides": " ".join(args.overrides)}
     comp = compare_plans(
         plans,
@@ -152,6 +195,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
+    try:
+        out = check_name(args.out, "file").absolute()
+    except FileError as exc:
+        raise UsageError(f"--out: {exc}") from None
+    if out.is_dir():
+        raise UsageError(f"--out: {show(args.out)!r} is a folder; expected a plan file name")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out: {show(args.out)!r}: no such folder {show(args.out.parent)!r}")
+    _check_writable(out, "--out")
     base, reference = load_plan(args.base), load_plan(args.reference)
     scenario = scenario_dict(args.scenario, args.overrides)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
@@ -202,7 +254,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         f"incidence gap {100 * best.incidence_gap:.1f}%; cases opened {-100 * best.reach_gap:+.1f}% "
         f"(from {result.exit_year})",
     ]
-    text = plan_yaml(base, best, args.out.stem, header)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", args.out.stem).lstrip("._-")[:80] or "optimized_plan"  # a valid plan name
+    text = plan_yaml(base, best, name, header)
     with atomic_file(args.out) as tmp:
         tmp.write_text(text)
     print(f"wrote {args.out}")

@@ -9,18 +9,19 @@ later year changes them. See `scenarios/plans/*.yaml` for examples.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from scenarios.files import FileError, check_name, excerpt, read_yaml, show
 from scenarios.schema import BUDGET_LINES, EMPLOYERS, REGULATIONS
 
 PLAN_KEYS = ("name", "description", "legal_anchor", "funder_share", "pickup", "cut_order", "local_budget", "hiring")
 PICKUP_KEYS = ("share", "delay_years")
 ALL = "all"  # in a line mapping: every budget line (lines named next to it override it)
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")  # a plan's name becomes a file name in reports
 
 
 class PlanError(ValueError):
@@ -54,24 +55,27 @@ def example_names() -> list[str]:
 
 def resolve(spec: str) -> Path:
     """A plan file path, or the name of a shipped example (`linear_taper_3y`)."""
-    path = Path(spec)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        if not path.is_file():
-            raise PlanError(f"{spec}: no such plan file")
-        return path
+    try:
+        path = check_name(spec, "plan file")
+        if path.suffix in (".yaml", ".yml") or path.exists():
+            if path.is_dir():
+                raise PlanError(f"{show(spec)}: is a directory; expected a plan file")
+            if not path.is_file():
+                raise PlanError(f"{show(spec)}: no such plan file")
+            return path
+    except (FileError, OSError) as exc:
+        raise PlanError(str(exc) if isinstance(exc, FileError) else f"{show(spec)}: no such plan file") from None
     if spec in example_names():
         return examples_dir() / f"{spec}.yaml"
-    raise PlanError(f"{spec}: no such plan file or example; examples: {', '.join(example_names())}")
+    raise PlanError(f"{show(spec)}: no such plan file or example; examples: {', '.join(example_names())}")
 
 
 def load_plan(spec: str) -> Plan:
     path = resolve(spec)
     try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise PlanError(f"{path}: not valid YAML{where}") from None
+        data = read_yaml(path, "plan file")
+    except FileError as exc:
+        raise PlanError(str(exc)) from None
     return parse_plan(data, path)
 
 
@@ -83,7 +87,7 @@ def parse_plan(data: Any, path: Path) -> Plan:
         check.fail("legal_anchor", anchor, "one of " + ", ".join(REGULATIONS))
     pickup = check.mapping("pickup", data.get("pickup"), (*BUDGET_LINES, ALL))
     return Plan(
-        name=check.text("name", data.get("name", path.stem)),
+        name=check.name(data.get("name", re.sub(r"[^A-Za-z0-9._-]", "_", path.stem).lstrip("._-") or "plan")),
         path=path,
         description=check.text("description", data.get("description", "")),
         legal_anchor=anchor,
@@ -112,7 +116,7 @@ class _Checker:
         self.path = path
 
     def fail(self, where: str, value: Any, allowed: str) -> None:
-        raise PlanError(f"{self.path}: {where}: {value!r} is not allowed; expected {allowed}")
+        raise PlanError(f"{show(self.path)}: {where}: {excerpt(value)} is not allowed; expected {allowed}")
 
     def mapping(self, where: str, value: Any, keys: tuple[str, ...]) -> dict:
         if value is None:
@@ -122,7 +126,14 @@ class _Checker:
         for key in value:
             if key not in keys:
                 prefix = "" if where == "plan" else f"{where}."
-                raise PlanError(f"{self.path}: {prefix}{key}: unknown key; allowed keys here: {', '.join(keys)}")
+                raise PlanError(
+                    f"{show(self.path)}: {prefix}{show(key)}: unknown key; allowed keys here: {', '.join(keys)}"
+                )
+        return value
+
+    def name(self, value: Any) -> str:
+        if not isinstance(value, str) or not SAFE_NAME.fullmatch(value):
+            self.fail("name", value, "a name of letters, digits, '.', '_', '-' (at most 80, no '/')")
         return value
 
     def text(self, where: str, value: Any) -> str:
@@ -154,7 +165,9 @@ class _Checker:
             self.fail(where, value, "a mapping from calendar year to values")
         for year in value:
             if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
-                raise PlanError(f"{self.path}: {where}.{year}: not a calendar year; expected a year such as 2021")
+                raise PlanError(
+                    f"{show(self.path)}: {where}.{show(year)}: not a calendar year; expected a year such as 2021"
+                )
         return dict(sorted(value.items()))
 
     def lines(self, where: str, value: Any, item: Any) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from experiments.common.cli_args import OneLineParser
+from experiments.common.cli_args import OneLineParser, jobs_int, out_folder, positive_int, seed_int
 from experiments.common.pool import run_many
 from experiments.sensitivity.space import Factor, apply, assumed_factors, lever_factors, problem
 from scenarios.validate import config_from_dict
@@ -127,13 +127,13 @@ def ranking_markdown(morris: pd.DataFrame, sobol: pd.DataFrame, top: int) -> str
 
 def main(argv: list[str] | None = None) -> None:
     parser = OneLineParser(prog="cpsim-sensitivity", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("sensitivity"), help="output directory")
+    parser.add_argument("--out", type=out_folder, default=Path("sensitivity"), help="output directory")
     parser.add_argument("--scale", choices=sorted(SCALES), default="small", help="city size and horizon")
-    parser.add_argument("--trajectories", type=int, default=4, help="Morris trajectories (runs: r x (factors+1))")
-    parser.add_argument("--sobol-n", type=int, default=32, help="Sobol base sample, a power of 2 (runs: N x (k+2))")
-    parser.add_argument("--top", type=int, default=4, help="factors per output passed from Morris to Sobol")
-    parser.add_argument("--seed", type=int, default=0, help="model seed shared by all runs, and sampling seed")
-    parser.add_argument("--jobs", type=int, default=2, help="processes")
+    parser.add_argument("--trajectories", type=positive_int, default=4, help="Morris trajectories (runs: r x (factors+1))")
+    parser.add_argument("--sobol-n", type=positive_int, default=32, help="Sobol base sample, a power of 2 (runs: N x (k+2))")
+    parser.add_argument("--top", type=positive_int, default=4, help="factors per output passed from Morris to Sobol")
+    parser.add_argument("--seed", type=seed_int, default=0, help="model seed shared by all runs, and sampling seed")
+    parser.add_argument("--jobs", type=jobs_int, default=2, help="processes")
     args = parser.parse_args(argv)
     for name in ("trajectories", "sobol_n", "top", "jobs"):
         if getattr(args, name) < 1:

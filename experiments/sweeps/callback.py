@@ -23,6 +23,8 @@ class CollectSweep(Callback):
         sweep = write_tables(root)
         failed = int((sweep.points.status == "failed").sum())
         log.info("collected %d points (%d failed), %d runs into %s", len(sweep.points), failed, len(sweep.runs), root)
+        for problem in sweep.corrupt:
+            log.warning("corrupt point, counted as missing (rerun to redo it): %s", problem)
         if self.report and len(sweep.runs):
             from experiments.sweeps.report import write_report
 

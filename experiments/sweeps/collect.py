@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from scenarios.files import FileError, one_line, read_json
 from sim.outputs import atomic_file
-from sim.point import POINT_DIR, read_point
+from sim.point import POINT_DIR
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Sweep:
     points: pd.DataFrame
     params: list[str]  # parameter columns, in the order they were first met
     levels: dict[str, list[Any]]  # each parameter's values: numbers sorted, choices in sweep order
+    corrupt: list[str] = field(default_factory=list)  # "<point dir>: <what is wrong>", counted as missing
 
     @property
     def swept(self) -> list[str]:
@@ -48,22 +50,48 @@ def _job_number(point_dir: Path) -> int:
     return int(name) if name.isdigit() else -1
 
 
-def _read_tables(dirs: list[Path], name: str) -> pd.DataFrame:
-    """Read and stack many small parquet files (threads: pyarrow releases the GIL while decoding)."""
-    if not dirs:
-        return pd.DataFrame()
+def _read_table(path: Path) -> pa.Table | str:
+    """One point's table, or what is wrong with it (a corrupt or truncated file)."""
+    try:
+        return pq.read_table(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        return f"{path.name}: cannot be read ({one_line(str(exc), 80) or type(exc).__name__})"
+
+
+def _read_tables(dirs: list[Path], names: tuple[str, ...]) -> tuple[list[dict[str, pa.Table]], list[str]]:
+    """Read many small parquet files (threads: pyarrow releases the GIL while decoding); per point its tables,
+    or what is wrong with one of them."""
     with ThreadPoolExecutor(max_workers=8) as pool:
-        tables = list(pool.map(lambda d: pq.read_table(d / name), dirs))
-    return pa.concat_tables(tables, promote_options="permissive").to_pandas()
+        read = list(pool.map(lambda d: {n: _read_table(d / n) for n in names}, dirs))
+    errors = [next((t for t in tables.values() if isinstance(t, str)), "") for tables in read]
+    return read, errors
+
+
+def _stack(tables: list[pa.Table]) -> pd.DataFrame:
+    return pa.concat_tables(tables, promote_options="permissive").to_pandas() if tables else pd.DataFrame()
+
+
+def _point_info(d: Path) -> dict[str, Any] | str:
+    """A point's point.json, or what is wrong with it (truncated, not JSON, no status)."""
+    try:
+        info = read_json(d / "point.json", "point.json")
+    except FileError as exc:
+        return "point.json: " + str(exc).rsplit("point.json: ", 1)[-1]
+    if not isinstance(info, dict) or info.get("status") not in ("ok", "failed"):
+        return "point.json: no status ok/failed; expected a point written by cpsim"
+    return info
 
 
 def collect(root: Path) -> Sweep:
-    """Every point under `root` as tidy tables. A point met twice (a re-ordered sweep copies it) counts once."""
+    """Every point under `root` as tidy tables. A point met twice (a re-ordered sweep copies it) counts once.
+    A corrupt point (unreadable point.json or table) is listed in `Sweep.corrupt` and left out of the tables."""
     infos: list[tuple[Path, dict[str, Any]]] = []
+    corrupt: list[str] = []
     seen: set[str] = set()
     for d in point_dirs(root):
-        info = read_point(d)
-        if info is None:
+        info = _point_info(d)
+        if isinstance(info, str):
+            corrupt.append(f"{d}: {info}")
             continue
         if info.get("key") and info["status"] == "ok":
             if info["key"] in seen:
@@ -90,9 +118,15 @@ def collect(root: Path) -> Sweep:
         columns=["point_id", "job", "status", "error", "n_seeds", "wall_seconds", "job_dir", *params],
     )
     ok = [d for d, info in infos if info["status"] == "ok"]
-    runs = _read_tables(ok, "runs.parquet")
-    timeseries = _read_tables(ok, "timeseries.parquet")
-    return Sweep(runs, timeseries, points, params, {p: _levels(points, p) for p in params})
+    tables, errors = _read_tables(ok, ("runs.parquet", "timeseries.parquet"))
+    good = [t for t, e in zip(tables, errors, strict=True) if not e]
+    for d, error in zip(ok, errors, strict=True):
+        if error:
+            corrupt.append(f"{d}: {error}")
+            points.loc[points.job_dir == str(d.parent), ["status", "error"]] = ["corrupt", error]
+    runs = _stack([t["runs.parquet"] for t in good])
+    timeseries = _stack([t["timeseries.parquet"] for t in good])
+    return Sweep(runs, timeseries, points, params, {p: _levels(points, p) for p in params}, corrupt)
 
 
 def _levels(points: pd.DataFrame, param: str) -> list[Any]:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from experiments.common.cli_args import OneLineParser, fail, positive_int, scenario_list
+from experiments.common.cli_args import MAX_SEED, OneLineParser, fail, jobs_int, out_folder, positive_int, scenario_list
 from experiments.validation.observables import run_jobs
 from experiments.validation.report import write_report
 from experiments.validation.table import evaluate, targets_table
@@ -31,12 +31,14 @@ def parse_args(argv: Sequence[str] | None) -> object:
     p.add_argument("--seeds", type=positive_int, default=20, help="seeds per scenario (default 20)")
     p.add_argument("--first-seed", type=int, default=0, help="first seed; seeds are consecutive (default 0)")
     p.add_argument("--scenarios", type=scenario_list, default=None, help="comma-separated names (default all)")
-    p.add_argument("--processes", type=positive_int, default=2, help="worker processes (default 2)")
+    p.add_argument("--processes", type=jobs_int, default=2, help="worker processes (default 2)")
     p.add_argument("--quick", action="store_true", help="10,000 children per scenario: a smoke test only")
-    p.add_argument("--out", type=Path, default=Path("docs"), help="folder for validation.md and validation/")
+    p.add_argument("--out", type=out_folder, default=Path("docs"), help="folder for validation.md and validation/")
     args = p.parse_args(argv)
-    if args.first_seed < 0:
-        p.error(f"argument --first-seed: {args.first_seed} is not allowed; expected an integer >= 0")
+    if not 0 <= args.first_seed <= MAX_SEED:
+        p.error(
+            f"argument --first-seed: {args.first_seed} is not allowed; expected an integer >= 0, at most {MAX_SEED}"
+        )
     return args
 
 
