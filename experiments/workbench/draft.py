@@ -168,7 +168,7 @@ def _cells(mapping: dict[Any, str]) -> dict[Any, Any]:
 
 def to_data(draft: Draft) -> dict[str, Any]:
     """Plan-file data (what the YAML download holds)."""
-    data: dict[str, Any] = {"name": draft.name, "description": draft.description}
+    data: dict[str, Any] = {"name": safe_name(draft.name), "description": draft.description}
     if draft.legal_anchor:
         data["legal_anchor"] = draft.legal_anchor
     shares = {y: _cells(lines) for y, lines in sorted(draft.funder_share.items())}
