@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -134,10 +135,10 @@ def test_fitting_runs_scale_staff_and_capacity_with_the_population_and_stop_earl
     assert half["staffing"]["workers"] == {k: round(v * f) for k, v in base["staffing"]["workers"].items()}
     cap, cap_half = (c["coordination"]["agency_capacity_per_week"] for c in (base, half))
     assert cap_half == {k: pytest.approx(v * f) for k, v in cap.items()}
-    assert makassar.counts == ("harm_cases_2019",)  # the only count among Makassar's fitted targets
+    assert makassar.counts == ("harm_cases_2019",) and tulungagung.counts == ("cases_2019",)  # counts are scaled
     # Tulungagung's fitted count reads 2019 only: stopping in 2020 leaves it as it is at the full horizon
     small = scenario_dict("tulungagung_ult_psai", {"population": {"n_children": 20_000}})
-    short = calibrate.fitting_config(small, tulungagung)
+    short = calibrate.fitting_config(small, dataclasses.replace(tulungagung, fit_scale=1.0))
     assert short["run"]["end_year"] == 2020 < small["run"]["end_year"]
     full, cut = run_jobs([("t", small, 4), ("t", short, 4)], 1)
     assert full["opened_all_2019"] == cut["opened_all_2019"] and full["opened_all_2018"] == cut["opened_all_2018"]

@@ -87,6 +87,7 @@ class Problem:
     fit_scale: float = 1.0  # population share simulated while fitting (staff, partner capacity and counts scaled)
     counts: tuple[str, ...] = ()  # fitted targets that are counts (divided by fit_scale)
     fit_end_year: int | None = None  # stop fitting runs early when the fitted targets read no later year
+    budget_factor: float = 1.0  # x --max-sims: a narrow band in a wide prior needs more generations
 
 
 def _per_type(group: str) -> tuple[str, ...]:
@@ -130,7 +131,10 @@ PROBLEMS = (
         "tulungagung_ult_psai",
         (Parameter("hazard_scale", 0.01, 0.3, _per_type("harm.weekly_hazard_per_child"), True, "cases_2019"),),
         ("cases_2019",),
+        fit_scale=0.5,
+        counts=("cases_2019",),
         fit_end_year=2020,
+        budget_factor=3.0,  # +-15% band in a 30-fold prior: with 200 evaluations epsilon stopped near 9
     ),
     Problem(
         "indonesia_ecpat",
@@ -276,15 +280,21 @@ def abc_smc(problem: Problem, args: Any, calibration_seed: int, history_dir: Pat
         eps=FloorEpsilon(initial_epsilon=np.inf, alpha=0.5),
     )
     db = history_dir / f"{problem.scenario}_seed{calibration_seed}.db"
-    abc.new(f"sqlite:///{db}", observed)
-    started = time.perf_counter()
-    history = abc.run(
-        minimum_epsilon=args.epsilon, max_nr_populations=args.generations, max_total_nr_simulations=args.max_sims
-    )
-    wall = time.perf_counter() - started
+    reused = bool(args.reuse and db.exists())
+    if reused:  # a finished run of an interrupted calibration: read its final population
+        history = pyabc.History(f"sqlite:///{db}")
+    else:
+        db.unlink(missing_ok=True)
+        abc.new(f"sqlite:///{db}", observed)
+        history = abc.run(
+            minimum_epsilon=args.epsilon,
+            max_nr_populations=args.generations,
+            max_total_nr_simulations=round(args.max_sims * problem.budget_factor),
+        )
     frame, weights = history.get_distribution(m=0)
     pops = history.get_all_populations()
     pops = pops[pops.t >= 0]
+    wall = float(pops.wall_time.sum())
     return {
         "calibration_seed": calibration_seed,
         "fit_seeds": seeds,
@@ -295,6 +305,8 @@ def abc_smc(problem: Problem, args: Any, calibration_seed: int, history_dir: Pat
         "simulations": int(pops.samples.sum()),
         "final_acceptance": float(args.population / pops.samples.iloc[-1]),
         "wall_seconds": round(wall, 1),
+        "max_sims": round(args.max_sims * problem.budget_factor),
+        "reused": reused,
         "history": str(db),
     }
 
@@ -447,6 +459,7 @@ def parse_args(argv: Sequence[str] | None) -> Any:
     p.add_argument("--out", type=Path, default=Path("docs"), help="folder for calibration.md / .json")
     p.add_argument("--history", type=Path, default=None, help="folder for pyabc's SQLite histories (default: temp)")
     p.add_argument("--no-write", action="store_true", help="do not write the calibrated files")
+    p.add_argument("--reuse", action="store_true", help="read runs already in --history instead of sampling")
     args = p.parse_args(argv)
     if not 0 <= args.epsilon < 100:
         p.error(f"argument --epsilon: {args.epsilon} is not allowed; expected a number in [0, 100)")
