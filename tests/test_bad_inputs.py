@@ -423,14 +423,14 @@ OPTION_CASES: list[tuple[str, Callable, list[str], str]] = [
     ("validate scenarios empty", validate_main, ["--scenarios", ","], "--scenarios"),
     ("validate processes", validate_main, ["--processes", "0"], "--processes"),
     ("validate out file", validate_main, ["--out", "afile"], "--out"),
-    ("calibrate samples", calibrate_main, ["--samples", "0"], "--samples"),
-    ("calibrate accept", calibrate_main, ["--accept", "2"], "--accept"),
-    ("calibrate accept 0", calibrate_main, ["--accept", "0"], "--accept"),
-    ("calibrate seed", calibrate_main, ["--seed", "-1"], "--seed"),
+    ("calibrate population", calibrate_main, ["--population", "0"], "--population"),
+    ("calibrate epsilon", calibrate_main, ["--epsilon", "200"], "--epsilon"),
+    ("calibrate epsilon negative", calibrate_main, ["--epsilon", "-1"], "--epsilon"),
+    ("calibrate seed", calibrate_main, ["--calibration-seed", "-1"], "--calibration-seed"),
     ("calibrate scenarios", calibrate_main, ["--scenarios", "nope"], "--scenarios"),
     ("calibrate processes", calibrate_main, ["--processes", "999"], "--processes"),
     ("calibrate out file", calibrate_main, ["--out", "afile"], "--out"),
-    ("calibrate rounds", calibrate_main, ["--rounds", "-2"], "--rounds"),
+    ("calibrate max-sims", calibrate_main, ["--max-sims", "-2"], "--max-sims"),
 ]
 
 

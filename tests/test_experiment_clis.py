@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
+import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from experiments.calibration import calibrate
+from experiments.calibration import calibrate, files
 from experiments.calibration.provenance import missing_provenance, scenario_leaves
 from experiments.validation import cli as validate
 from experiments.validation.observables import run_jobs
@@ -62,50 +63,82 @@ def test_results_do_not_depend_on_the_number_of_processes() -> None:
 
 
 def test_calibrate_tiny_run_reports_fitted_and_held_out(tmp_path: Path) -> None:
-    before = {p: p.read_text() for p in calibrate.SCENARIO_DIR.glob("*.yaml")}
+    before = {p: p.read_text() for p in files.CALIBRATED_DIR.glob("*.yaml")}
     calibrate.main(
-        ["--samples", "2", "--seeds", "1", "--eval-seeds", "1", "--scenarios", "indonesia_ecpat"]
-        + ["--processes", "1", "--no-write", "--out", str(tmp_path)]
+        ["--population", "3", "--max-sims", "6", "--generations", "2", "--calibration-seed", "1", "--eval-seeds", "1"]
+        + ["--ppc-draws", "2", "--scenarios", "indonesia_ecpat", "--processes", "1", "--no-write"]
+        + ["--out", str(tmp_path), "--history", str(tmp_path / "h")]
     )
     report = (tmp_path / "calibration.md").read_text()
     assert "**Fitted targets**" in report and "**Held-out and input targets**" in report
+    assert "**Posterior predictive check**" in report and "**Identifiability.**" in report
     assert "`indonesia_ecpat.police_to_ngo_records`" in report.split("**Held-out")[1]
-    assert (tmp_path / "calibration.json").exists()
-    assert {p: p.read_text() for p in calibrate.SCENARIO_DIR.glob("*.yaml")} == before  # --no-write
+    data = json.loads((tmp_path / "calibration.json").read_text())
+    (run,) = data["scenarios"][0]["runs"]
+    assert 1 <= run["ess"] <= 3 and run["simulations"] >= 3
+    assert (tmp_path / "h" / "indonesia_ecpat_seed1.db").exists()  # pyabc's history, outside the repo
+    assert {p: p.read_text() for p in files.CALIBRATED_DIR.glob("*.yaml")} == before  # --no-write
 
 
-def test_write_scenarios_updates_value_and_keeps_provenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("indonesia_ecpat.yaml", "makassar_pksai.yaml"):
-        shutil.copy(calibrate.SCENARIO_DIR / name, tmp_path / name)
-    monkeypatch.setattr(calibrate, "SCENARIO_DIR", tmp_path)
-    makassar = (tmp_path / "makassar_pksai.yaml").read_text()
-    path = "detection.ngo_identification_weekly.sexual_exploitation"
-    result = {
-        "scenario": "indonesia_ecpat",
-        "parameters": [
-            {
-                "name": "ngo",
-                "paths": [path],
-                "prior": [0.0005, 0.03],
-                "estimate": 0.004321,
-                "target": "detected_share_sexual",
-            }
-        ],
-        "values": {path: 0.004321},
+def _fake_result(scenario: str, estimates: list[float]) -> dict:
+    return {
+        "scenario": scenario,
+        "parameters": [{"estimate": x, "range90": [0.9 * x, 1.1 * x]} for x in estimates],
     }
-    changed = calibrate.write_scenarios([result])
-    assert len(changed) == 1 and changed[0].startswith("indonesia_ecpat.yaml")
-    leaf = next(x for x in scenario_leaves((tmp_path / "indonesia_ecpat.yaml").read_text()) if x.path == path)
-    assert leaf.value == 0.004321 and "indonesia_ecpat.detected_share_sexual" in leaf.comment
-    assert missing_provenance(tmp_path / "indonesia_ecpat.yaml", TARGET_IDS) == []
-    assert (tmp_path / "makassar_pksai.yaml").read_text() == makassar  # its calibrated lines name other targets
+
+
+def test_write_calibrated_files_keep_provenance_and_lists(tmp_path: Path) -> None:
+    results = [_fake_result("makassar_pksai", [1.5, 0.9, 0.7, 2.0]), _fake_result("indonesia_ecpat", [0.004321])]
+    written = files.write_calibrated(results, calibrate.PROBLEMS, "cpsim-calibrate --test", tmp_path)
+    # Makassar's own file and the scenarios it shares with (shock: Gowa, CPAP; staff per child: Gowa)
+    assert sorted(p.stem for p in written) == ["gowa_pksai", "indonesia_cpap", "indonesia_ecpat", "makassar_pksai"]
+    for path in written:
+        assert missing_provenance(path, TARGET_IDS) == []
+        assert files.list_mismatches(path.stem, tmp_path) == []
+    ecpat = {x.path: x for x in scenario_leaves((tmp_path / "indonesia_ecpat.yaml").read_text())}
+    leaf = ecpat["detection.ngo_identification_weekly.sexual_exploitation"]
+    assert leaf.value == 0.004321 and leaf.comment.startswith("calibrated: indonesia_ecpat.detected_share_sexual")
+    makassar = {x.path: x.value for x in scenario_leaves((tmp_path / "makassar_pksai.yaml").read_text())}
+    assert makassar["staffing.workers.national"] == 20 and makassar["economy.shocks[0].magnitude"] == 0.9
+    assert makassar["economy.shocks[0].year"] == 2020  # the rest of the list item copied from the scenario file
+    gowa = {x.path: x.value for x in scenario_leaves((tmp_path / "gowa_pksai.yaml").read_text())}
+    assert gowa["staffing.workers.national"] == round(20 * 60_000 / 137_932)  # staff per child
+
+
+@pytest.mark.parametrize("path", sorted(files.CALIBRATED_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_scenarios_compose_their_calibrated_values(path: Path) -> None:
+    assert files.list_mismatches(path.stem) == []
+    composed = scenario_dict(path.stem)
+    for leaf in scenario_leaves(path.read_text()):
+        node = composed
+        for key in calibrate.path_keys(leaf.path):
+            node = node[key]
+        assert node == pytest.approx(float(leaf.value)), leaf.path  # the calibrated file overrides the scenario's
 
 
 def test_calibrate_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        calibrate.main(["--accept", "1.5"])
+        calibrate.main(["--epsilon", "-1"])
     assert exit_info.value.code == 2
     assert (
         capsys.readouterr().err.strip()
-        == "cpsim-calibrate: error: argument --accept: 1.5 is not allowed; expected a number in (0, 1]"
+        == "cpsim-calibrate: error: argument --epsilon: -1.0 is not allowed; expected a number in [0, 100)"
     )
+
+
+def test_fitting_runs_scale_staff_and_capacity_with_the_population_and_stop_early_only_when_harmless() -> None:
+    makassar, tulungagung = calibrate.PROBLEMS[0], calibrate.PROBLEMS[1]
+    base = scenario_dict("makassar_pksai")
+    half = calibrate.fitting_config(base, makassar)
+    f = makassar.fit_scale
+    assert half["population"]["n_children"] == round(base["population"]["n_children"] * f)
+    assert half["staffing"]["workers"] == {k: round(v * f) for k, v in base["staffing"]["workers"].items()}
+    cap, cap_half = (c["coordination"]["agency_capacity_per_week"] for c in (base, half))
+    assert cap_half == {k: pytest.approx(v * f) for k, v in cap.items()}
+    assert makassar.counts == ("harm_cases_2019",) and tulungagung.counts == ("cases_2019",)  # counts are scaled
+    # Tulungagung's fitted count reads 2019 only: stopping in 2020 leaves it as it is at the full horizon
+    small = scenario_dict("tulungagung_ult_psai", {"population": {"n_children": 20_000}})
+    short = calibrate.fitting_config(small, dataclasses.replace(tulungagung, fit_scale=1.0))
+    assert short["run"]["end_year"] == 2020 < small["run"]["end_year"]
+    full, cut = run_jobs([("t", small, 4), ("t", short, 4)], 1)
+    assert full["opened_all_2019"] == cut["opened_all_2019"] and full["opened_all_2018"] == cut["opened_all_2018"]

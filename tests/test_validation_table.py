@@ -8,7 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.calibration.calibrate import accepted, distance, latin_hypercube, set_path
+from experiments.calibration.calibrate import (
+    PROBLEMS,
+    Problem,
+    distance,
+    draw_posterior,
+    effective_sample_size,
+    fitted_targets,
+    set_path,
+    summarize,
+    weighted_quantiles,
+)
 from experiments.common.tables import ratio
 from experiments.validation.observables import closed_by_year_end, count_by_year
 from experiments.validation.table import compare, evaluate, fmt, misses_section, targets_table
@@ -97,15 +107,45 @@ def test_distance_is_rms_in_tolerance_half_widths() -> None:
     assert distance([math.nan, 0.0], [t1, t2]) == math.inf
 
 
-def test_accepted_keeps_the_closest_share() -> None:
-    assert accepted([5.0, 1.0, 3.0, 2.0], 0.5).tolist() == [1, 3]
-    assert accepted([5.0, 1.0], 0.01).tolist() == [1]  # at least one
+def test_weighted_quantiles_match_numpy_with_equal_weights_and_follow_the_weights() -> None:
+    x = [3.0, 1.0, 2.0, 4.0]
+    assert weighted_quantiles(x, [1, 1, 1, 1], (0.5,)) == [pytest.approx(np.median(x))]
+    assert weighted_quantiles(x, [0, 0, 0, 1], (0.05, 0.5, 0.95)) == [4.0, 4.0, 4.0]  # all weight on one point
+    lo, med, hi = weighted_quantiles(np.arange(101.0), np.ones(101), (0.05, 0.5, 0.95))
+    assert (lo, med, hi) == pytest.approx((4.55, 50.0, 95.45))  # centred weights: 101 * q - 0.5
 
 
-def test_latin_hypercube_has_one_point_per_stratum() -> None:
-    pts = latin_hypercube(10, [(0.0, 1.0), (5.0, 7.0)], np.random.default_rng(0))
-    assert sorted(np.floor(pts[:, 0] * 10).astype(int)) == list(range(10))
-    assert sorted(np.floor((pts[:, 1] - 5.0) / 0.2).astype(int)) == list(range(10))
+def test_effective_sample_size_is_kish() -> None:
+    assert effective_sample_size([1, 1, 1, 1]) == pytest.approx(4.0)
+    assert effective_sample_size([1, 0, 0, 0]) == pytest.approx(1.0)
+    assert effective_sample_size([2, 1, 1]) == pytest.approx(16 / 6)
+
+
+def test_summarize_pools_runs_with_equal_weight_and_reports_the_seed_difference() -> None:
+    problem = next(p for p in PROBLEMS if p.scenario == "indonesia_ecpat")
+    runs = [
+        {"points": np.array([[0.001], [0.002], [0.003]]), "weights": np.array([1.0, 1.0, 1.0])},
+        {"points": np.array([[0.004], [0.005]]), "weights": np.array([10.0, 10.0])},  # weights' scale is ignored
+    ]
+    (p,) = summarize(problem, runs)
+    assert p["per_seed"][0]["median"] == pytest.approx(0.002) and p["per_seed"][1]["median"] == pytest.approx(0.0045)
+    assert p["seed_difference"] == pytest.approx(0.0025)
+    # pooled: run 1's points weigh 1/6 each, run 2's 1/4 each; the median falls between 0.003 and 0.004
+    assert 0.003 <= p["estimate"] <= 0.004
+    assert p["width_share_of_prior"] == pytest.approx((p["range90"][1] - p["range90"][0]) / (0.03 - 0.0005))
+
+
+def test_draw_posterior_follows_the_weights() -> None:
+    runs = [{"points": np.array([[1.0], [2.0]]), "weights": np.array([0.0, 1.0])}]
+    assert set(draw_posterior(runs, 20, np.random.default_rng(0))[:, 0]) == {2.0}
+
+
+def test_calibration_fits_only_fitted_targets_and_leaves_held_out_alone() -> None:
+    fitted = {t.id for p in PROBLEMS for t in fitted_targets(p)}
+    assert fitted == {t.id for t in TARGETS if t.role == "fitted"}  # every fitted target is fitted, nothing more
+    bad = Problem("makassar_pksai", PROBLEMS[0].parameters, ("harm_cases_ratio_2020_2019",))  # a held-out target
+    with pytest.raises(AssertionError):
+        fitted_targets(bad)
 
 
 def test_set_path_copies_and_sets_nested_and_list_values() -> None:

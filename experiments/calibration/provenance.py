@@ -7,8 +7,9 @@ Convention (one inline comment on the value's line, first word is the kind):
     n_children: 200000   # derived: 150,000 registered (004 l.155) / 0.75 coverage
 
 `published` and `derived` cite a seed study and line ("000 l.633"); `assumed` gives a range and a reason;
-`calibrated` names the validation target it was fitted to. `check_comment` enforces this, the tests walk every
-scenario file with `scenario_leaves`, and `experiments.calibration.calibrate` rewrites the values of `calibrated` lines.
+`calibrated` names the validation target it was fitted to; such values live only in the files
+`cpsim-calibrate` generates (`scenarios/conf/calibrated/`, written by `experiments.calibration.files`).
+`check_comment` enforces this and the tests walk every scenario and calibrated file with `scenario_leaves`.
 """
 
 from __future__ import annotations
