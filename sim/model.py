@@ -457,6 +457,6 @@ def _ramp_by_week(cfg: Config) -> np.ndarray:
     coord = cfg.coordination
     opening = coord.opening_year or cfg.run.start_year
     years = cfg.run.start_year + np.arange(cfg.n_weeks) / 52.0 - opening
-    if coord.ramp_up_years <= 0:
+    if coord.ramp_up_years < 1 / 52:  # under a week: open at full strength
         return (years >= 0).astype(np.float64)
     return np.clip(years / coord.ramp_up_years, 0.0, 1.0)
