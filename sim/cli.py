@@ -35,6 +35,9 @@ DEFAULT_SCENARIO = "makassar_pksai"  # must match the `scenario:` default in sim
 SUMMARY_ROWS = (
     ("Incidence of harm per 1,000 child-years", "incidence_per_1000_child_years", "{:.1f}"),
     ("Detected share of harm", "detected_share", "{:.1%}"),
+    ("Children harmed", "children_harmed", "{:,}"),
+    ("Children served (case resolved or service delivered)", "children_served", "{:,}"),
+    ("Effective coverage (served / harmed)", "effective_coverage", "{:.1%}"),
     ("Cases opened", "cases_opened", "{:,}"),
     ("Resolution rate (of closed cases)", "resolution_rate", "{:.1%}"),
     ("  high-severity cases", "resolution_rate_high_severity", "{:.1%}"),
