@@ -15,6 +15,9 @@ from agents import cases as C
 from agents.family import FamilyPopulation, per_case_type
 from scenarios.schema import CASE_TYPES, PARTNER_AGENCIES, VULNERABILITIES, Config
 
+NGO_CHANNEL = C.CHANNELS.index("ngo")
+NGO_AGENCY = PARTNER_AGENCIES.index("ngo")
+
 
 class IntegratedHub(Agent):
     def __init__(self, model: Model, cfg: Config) -> None:
@@ -25,6 +28,7 @@ class IntegratedHub(Agent):
         exploitation = np.isin(np.array(CASE_TYPES), ["economic_exploitation", "sexual_exploitation"])
         self.type_difficulty = np.where(exploitation, cw.exploitation_work_multiplier, 1.0)
         self.extra_vulnerability_work = cw.extra_vulnerability_work
+        self.ngo_report_share = cfg.coordination.ngo_report_share
         self.disability_work = cw.disability_work_multiplier
         self.disability_bit = 1 << VULNERABILITIES.index("disability")
         self.high_share = per_case_type(cfg.harm.high_severity_share)
@@ -45,7 +49,9 @@ class IntegratedHub(Agent):
         """Open a case for each found family; returns the case types.
 
         A case's work depends on its type (exploitation needs legal process and several agencies) and on the
-        family: more for each vulnerability beyond the first, much more with a disabled member."""
+        family: more for each vulnerability beyond the first, much more with a disabled member. Without a hub,
+        the NGO serves most of the victims it finds itself instead of passing them to the type's partner
+        (002 l.104-118: ECPAT's victims are not reported to the police)."""
         kind = fam.episode[families].astype(np.int8)
         k = len(families)
         needs_referral = rng.random(k) < self.referral_share[kind]
@@ -56,6 +62,10 @@ class IntegratedHub(Agent):
             * (1.0 + self.extra_vulnerability_work * (fam.vuln_count[families] - 1))
             * np.where(mask & self.disability_bit, self.disability_work, 1.0)
         )
+        agency = self.referral_code[kind]
+        if not self.integrated:
+            kept_by_ngo = (channels == NGO_CHANNEL) & (rng.random(k) >= self.ngo_report_share)
+            agency = np.where(kept_by_ngo, NGO_AGENCY, agency)
         cases.open(
             family=families,
             kind=kind,
@@ -66,7 +76,7 @@ class IntegratedHub(Agent):
             status=np.full(k, C.WAITING),
             work_needed=self.work_weeks[kind] * difficulty * rng.gamma(2.0, 0.5, k),
             referral=np.where(needs_referral, C.REFERRAL_PENDING, C.NO_REFERRAL),
-            referral_agency=self.referral_code[kind],
+            referral_agency=agency,
             vulnerabilities=mask,
             children=fam.harmed[families],
             harm_week=fam.episode_start[families],

@@ -368,6 +368,12 @@ class CoordinationConfig:
     )
     sop: bool = param(True, "standard operating procedures agreed across agencies", "001 l.123", lever=(False, True))
     mou: bool = param(False, "memorandum of understanding with partner agencies", "002 l.90", lever=(False, True))
+    ngo_report_share: float = share(
+        0.2,
+        "without a hub: share of the NGO's own finds it passes on to the case type's partner (it serves the rest "
+        "itself); with a hub every case is referred by its type",
+        "assumed (0-0.5); 002 l.104-118 (victims identified by ECPAT are not reported to the police)",
+    )
     base_acceptance: float = share(0.55, "chance a partner accepts a referral with no coordination aids", "assumed")
     sop_bonus: float = share(0.08, "acceptance gain from SOPs", "assumed")
     mou_bonus: float = share(0.08, "acceptance gain from an MoU", "assumed")

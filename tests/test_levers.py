@@ -240,3 +240,23 @@ def test_economic_shock_raises_child_labour_in_the_default_city() -> None:
     a, b = run(calm, 0).weekly, run(shock, 0).weekly
     in_2018 = a.year == 2018
     assert b.new_economic_exploitation[in_2018].sum() > 1.5 * a.new_economic_exploitation[in_2018].sum()
+
+
+@pytest.mark.parametrize(("name", "hub_off"), [("indonesia_ecpat", {}), ("makassar_pksai", {"hub": False})])
+def test_without_a_hub_the_ngo_keeps_its_victims_from_the_police(name: str, hub_off: dict[str, Any]) -> None:
+    """Victims identified by ECPAT are not reported to the police (002 l.104-118): without a hub, the NGO
+    serves what it finds itself unless it reports it; with a hub every case is referred by its type."""
+    ngo_finds = {"ngo_identification_weekly": dict.fromkeys(CASE_TYPES, 0.005)}
+
+    def police_share_of_ngo_finds(report: float, coordination: dict[str, Any]) -> float:
+        cfg = city(name, detection=ngo_finds, coordination={**coordination, "ngo_report_share": report})
+        shares = []
+        for seed in SEEDS:
+            c = run(cfg, seed).cases
+            referred = c[(c.channel == "ngo") & c.referral_agency.notna()]
+            shares.append(float((referred.referral_agency == "police").mean()))
+        return float(np.mean(shares))
+
+    assert police_share_of_ngo_finds(0.0, hub_off) < 0.02 < police_share_of_ngo_finds(1.0, hub_off)
+    with_hub = {"hub": True}
+    assert police_share_of_ngo_finds(0.0, with_hub) == police_share_of_ngo_finds(1.0, with_hub) > 0.02
