@@ -18,6 +18,7 @@ from scenarios.schema import CASE_TYPES, HARM_TYPES, VULNERABILITIES, Config
 
 BIT = {name: 1 << i for i, name in enumerate(VULNERABILITIES)}
 N_HARM = len(HARM_TYPES)
+REGISTRATION = CASE_TYPES.index("birth_registration")
 NO_EPISODE = -1
 
 
@@ -53,15 +54,10 @@ class FamilyPopulation:
         self.covered = rng.random(n) < pop.registry_coverage
 
         # B[f, j]: weekly hazard of type j at economic stress multiplier 1 (children x risk x own stress)
-        relative_risk = self._relative_risk(harm)
-        elasticity = per_case_type(harm.stress_elasticity)
-        self.elasticity = elasticity
-        self.base_hazard = (
-            per_case_type(harm.weekly_hazard_per_child)[None, :]
-            * kids[:, None]
-            * relative_risk
-            * self.stress_base[:, None] ** elasticity[None, :]
-        )
+        self.harm = harm
+        self.per_child = per_case_type(harm.weekly_hazard_per_child)
+        self.elasticity = per_case_type(harm.stress_elasticity)
+        self.base_hazard = self._base_hazard(np.arange(n))
         self._total_hazard = np.zeros(n)
         self._hazard_key: tuple | None = None
         self.siblings_share = per_case_type(harm.siblings_harmed_share)
@@ -80,14 +76,24 @@ class FamilyPopulation:
         self._next_episode = 0
         self.at_risk = np.flatnonzero(self.vuln_count >= 2)  # targets of early intervention
 
-    def _relative_risk(self, harm: object) -> np.ndarray:
+    def _base_hazard(self, families: np.ndarray) -> np.ndarray:
+        """Rows of B for these families: per-child hazard x children x relative risk x own stress."""
+        return (
+            self.per_child[None, :]
+            * self.children[families, None].astype(np.float64)
+            * self._relative_risk(families)
+            * self.stress_base[families, None] ** self.elasticity[None, :]
+        )
+
+    def _relative_risk(self, families: np.ndarray) -> np.ndarray:
         """Per family and case type: extra vulnerabilities and the specific links the studies name."""
-        rr = np.ones((self.n, len(CASE_TYPES)))
-        rr *= (harm.extra_vulnerability_risk ** (self.vuln_count - 1).astype(np.float64))[:, None]
+        harm, mask = self.harm, self.vuln_mask[families]
+        rr = np.ones((len(families), len(CASE_TYPES)))
+        rr *= (harm.extra_vulnerability_risk ** (self.vuln_count[families] - 1).astype(np.float64))[:, None]
         col = {name: i for i, name in enumerate(CASE_TYPES)}
 
         def has(flag: str) -> np.ndarray:
-            return (self.vuln_mask & BIT[flag]) > 0
+            return (mask & BIT[flag]) > 0
 
         rr[has("no_birth_certificate"), col["sexual_exploitation"]] *= harm.no_birth_certificate_trafficking_risk
         rr[has("out_of_school"), col["economic_exploitation"]] *= harm.out_of_school_labour_risk
@@ -174,11 +180,20 @@ class FamilyPopulation:
         return first
 
     def case_closed(self, family: int, resolved: bool, week: int, recurrence_window: int) -> None:
-        """A resolved case ends the episode; otherwise the harm goes on, hidden again. Risk stays raised a while."""
+        """A resolved case ends the episode; otherwise the harm goes on, hidden again. Risk stays raised a while.
+        A resolved registration case registers the family's children: its missing-certificate flag clears, and
+        with it the raised trafficking risk (001 l.138) and the registration need itself."""
         self.known[family] = False
         if resolved:
+            if self.episode[family] == REGISTRATION:
+                self._registered(family)
             self.episode[family] = NO_EPISODE
         self.recur_until[family] = week + recurrence_window
+
+    def _registered(self, family: int) -> None:
+        self.vuln_mask[family] &= ~np.uint8(BIT["no_birth_certificate"])
+        self.base_hazard[family] = self._base_hazard(np.array([family]))[0]
+        self._hazard_key = None  # the cached total hazard is stale
 
     def hidden(self) -> np.ndarray:
         """Families whose ongoing episode has no open case."""

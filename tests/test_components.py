@@ -97,3 +97,29 @@ def test_an_episode_harms_its_index_child_and_a_share_of_the_siblings() -> None:
     assert (harmed[neglect] == children[neglect]).all()
     assert (harmed[sexual] == 1).all()
     assert ((harmed >= 1) & (harmed <= children)).all()
+
+
+def test_a_resolved_registration_case_registers_the_family_and_lowers_its_trafficking_risk() -> None:
+    """Missing birth certificates raise trafficking risk (001 l.138): registering the children removes the flag,
+    the registration need and that extra risk, and nothing else."""
+    from agents.family import BIT, REGISTRATION
+    from scenarios.schema import CASE_TYPES
+
+    cfg = config_from_dict({"population": {"n_children": 20_000}})
+    fam = FamilyPopulation(cfg, np.random.default_rng(0))
+    f = int(np.flatnonzero(fam.vuln_mask & BIT["no_birth_certificate"])[0])
+    before = fam.base_hazard[f].copy()
+    fam.episode[f], fam.known[f] = REGISTRATION, True
+    fam.case_closed(f, resolved=True, week=10, recurrence_window=52)
+    assert not fam.vuln_mask[f] & BIT["no_birth_certificate"]
+    after = fam.base_hazard[f]
+    sexual = CASE_TYPES.index("sexual_exploitation")
+    assert after[sexual] == pytest.approx(before[sexual] / cfg.harm.no_birth_certificate_trafficking_risk)
+    assert after[REGISTRATION] == pytest.approx(before[REGISTRATION] * 0.1)
+    others = [i for i in range(len(CASE_TYPES)) if i not in (sexual, REGISTRATION)]
+    np.testing.assert_allclose(after[others], before[others])
+    # an unresolved registration case leaves the family unregistered
+    g = int(np.flatnonzero(fam.vuln_mask & BIT["no_birth_certificate"])[0])
+    fam.episode[g], fam.known[g] = REGISTRATION, True
+    fam.case_closed(g, resolved=False, week=10, recurrence_window=52)
+    assert fam.vuln_mask[g] & BIT["no_birth_certificate"]
