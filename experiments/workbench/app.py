@@ -212,8 +212,11 @@ def Editor(years: list[int], errors: list[str]) -> None:
     budget_row = [("City budget (Rp m)", [_cell(f"local_budget.{y}", bad, 70) for y in years])]
     hiring_rows = [(D.EMPLOYER_LABELS[e], [_cell(f"hiring.{y}.{e}", bad) for y in years]) for e in EMPLOYERS]
     _table([str(y) for y in years], budget_row + hiring_rows)
-    if d.cut_order:
-        solara.Text("Cut first when the city budget is short: " + ", ".join(D.LINE_LABELS[c] for c in d.cut_order))
+    Text(
+        "**Cut first when the city budget is short**: budget lines, the first named cut first, separated by "
+        "commas (for example `prevention, outreach`); empty = the scenario's order."
+    )
+    _cell(D.CUT_ORDER, bad, 520)
     if errors:
         with solara.Column(classes=["plan-errors"]):
             solara.Error(f"{len(errors)} cell(s) to fix before comparing (the same check as `cpsim-plans check`):")
