@@ -142,17 +142,25 @@ STYLE = """
 
 # ---- Plans page ------------------------------------------------------------------------------------------
 def _cell(key: str, bad: set[str], width: int = 62) -> solara.Element:
-    def set_text(text: str | None, key: str = key) -> None:
-        draft.set(draft.value.with_cell(key, text or ""))
+    return Cell(key, draft.value.cell(key), key in bad, width)
 
-    return solara.InputText(
+
+@solara.component
+def Cell(key: str, text: str, error: bool, width: int) -> None:
+    """One cell of the grid, a component of its own: when another cell changes the draft, Reacton renders only
+    the cells whose text or mark changed, and a cell being typed into keeps what is not yet entered."""
+
+    def set_text(new: str | None) -> None:
+        draft.set(draft.value.with_cell(key, new or ""))
+
+    solara.InputText(
         "",
-        value=draft.value.cell(key),
+        value=text,
         on_value=set_text,
         continuous_update=False,
         dense=True,
         hide_details=True,
-        error=key in bad,
+        error=error,
         classes=["cell-" + key.replace(".", "-")],
         style={"width": f"{width}px", "margin": "0 2px"},
     )
