@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from experiments.workbench.bench import CHROMIUM_ARGS
 
@@ -85,6 +86,15 @@ def _screenshot(page: object, name: str, height: int = 1000) -> None:
         page.screenshot(path=str(ROOT / folder / name))
 
 
+def _offline(page: object, server: str) -> list[str]:
+    """What the page asks for outside the server, or the server does not have (none when it works without
+    internet), filled as the page loads."""
+    away: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:")) else away.append(r.url))
+    page.on("response", lambda r: away.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    return away
+
+
 def _type(page: object, selector: str, text: str) -> None:
     box = page.locator(f"{selector} input")
     box.fill(text)
@@ -94,6 +104,7 @@ def _type(page: object, selector: str, text: str) -> None:
 def test_plans_page_edit_check_compare_download(server: str, browser: object, tmp_path: Path) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page.set_default_timeout(WAIT_MS)
+    away = _offline(page, server)
     page.goto(server)
     page.get_by_text("2. Edit the plan").wait_for()
     _type(page, ".children", "20000")  # a small city: the compare takes seconds
@@ -104,6 +115,11 @@ def test_plans_page_edit_check_compare_download(server: str, browser: object, tm
     _type(page, ".cell-funder_share-2021-outreach", "0.5")
     page.get_by_text("The plan is valid for this scenario.").wait_for()
     assert page.get_by_text(message).count() == 0
+
+    _type(page, ".cell-cut_order", "prevention, salaries")  # the cut order is checked as cpsim-plans does
+    page.get_by_text("my_plan.yaml: cut_order[1]: 'salaries' is not allowed").wait_for()
+    _type(page, ".cell-cut_order", "prevention, Outreach")
+    page.get_by_text("The plan is valid for this scenario.").wait_for()
 
     _type(page, ".repeats", "3")
     page.get_by_role("button", name="Compare", exact=True).click()
@@ -135,12 +151,15 @@ def test_plans_page_edit_check_compare_download(server: str, browser: object, tm
     )
     assert check.returncode == 0, check.stderr
     assert check.stdout.startswith("ok: my_plan")
+    assert away == [], f"outside the server or missing: {away[:3]}"
+    assert yaml.safe_load(plan_file.read_text())["cut_order"] == ["prevention", "outreach"]
     page.close()
 
 
 def test_explore_page_slider_step_changes_the_plot(server: str, browser: object) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(WAIT_MS)
+    away = _offline(page, server)
     page.goto(server + "explore")
     page.get_by_text("Model Parameters").wait_for()
     plots = page.locator("img")
@@ -161,6 +180,7 @@ def test_explore_page_slider_step_changes_the_plot(server: str, browser: object)
         arg=["img", before],
     )
     assert plots.first.get_attribute("src") != before
+    assert away == [], f"outside the server or missing: {away[:3]}"
     if os.environ.get("CPSIM_SCREENSHOTS"):  # a year of weeks makes a better picture
         page.get_by_role("button", name="▶").click()
         page.get_by_text("Time: 52.0").wait_for()
@@ -181,18 +201,16 @@ def _open_small_city(browser: object, server: str, name: str, repeats: int) -> o
     return page
 
 
-@pytest.mark.skipif(
-    os.environ.get("CPSIM_BROWSER_STRESS") != "1",
-    reason="flaky (2 of 4 runs): a cell typed into while a compare reports progress can lose its value; "
-    "run with CPSIM_BROWSER_STRESS=1",
-)
 def test_progress_cancel_responsive_and_two_tabs_apart(server: str, browser: object) -> None:
     page = _open_small_city(browser, server, "long_plan", 40)
     page.get_by_role("button", name="Compare", exact=True).click()
     page.get_by_text("Running:").wait_for()
     page.get_by_role("button", name="Cancel").wait_for()
-    _type(page, ".cell-pickup-outreach-share", "2")  # the page still answers while the runs go on
-    page.get_by_text("long_plan.yaml: pickup.outreach.share: 2 is not allowed").wait_for()
+    # the page still answers while the runs go on, and a cell typed into while progress comes in keeps its text
+    for line, value in (("outreach", "2"), ("training", "3"), ("mentoring", "4")):
+        page.get_by_text("Running:").wait_for()
+        _type(page, f".cell-pickup-{line}-share", value)
+        page.get_by_text(f"long_plan.yaml: pickup.{line}.share: {value} is not allowed").wait_for()
     page.get_by_role("button", name="Cancel").click()
     page.get_by_text("Cancelled: nothing was kept.").wait_for()
     page.close()

@@ -89,6 +89,39 @@ def test_page_and_command_line_say_the_same_words(scenario: dict, tmp_path: Path
     assert D.to_plan(fixed, scenario).funder_share[2021]["outreach"] == 0.5
 
 
+def test_cut_order_is_edited_as_text_and_checked_as_cpsim_plans_check_does(scenario: dict, tmp_path: Path) -> None:
+    draft = D.example("linear_taper_3y").with_cell(
+        D.CUT_ORDER, " Prevention, worker_contracts ,Case-management system,"
+    )
+    assert draft.cut_order == ["prevention", "worker_contracts", "case_management_system"]
+    assert draft.cell(D.CUT_ORDER) == "prevention, worker_contracts, case_management_system"
+    assert D.check(draft, scenario) == []
+    plan = D.to_plan(draft, scenario)
+    assert plan.cut_order == ["prevention", "worker_contracts", "case_management_system"]
+
+    bad = draft.with_cell(D.CUT_ORDER, "outreach, salaries, outreach")
+    errors = D.check(bad, scenario)
+    assert [D.field_of(e, D.plan_path(bad)) for e in errors] == [D.CUT_ORDER]
+    with pytest.raises(PlanError) as first:
+        parse_plan(D.to_data(bad), D.plan_path(bad))
+    assert errors == [str(first.value)]
+    assert "cut_order[1]: 'salaries' is not allowed; expected a list of distinct budget lines" in errors[0]
+    twice = D.check(bad.with_cell(D.CUT_ORDER, "outreach, Outreach"), scenario)
+    assert len(twice) == 1 and "cut_order[1]: 'outreach' is not allowed" in twice[0]
+
+    (tmp_path / "linear_taper_3y.yaml").write_text(D.to_yaml(draft))
+    cli = subprocess.run(
+        [sys.executable, "-m", "experiments.plans.cli", "check", "linear_taper_3y.yaml"],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert cli.returncode == 0, cli.stderr
+    empty = draft.with_cell(D.CUT_ORDER, " ")
+    assert empty.cut_order == [] and "cut_order" not in D.to_data(empty)
+
+
 def test_a_typed_name_never_leaves_the_data_folder(tmp_path: Path) -> None:
     for name in ("../../etc/passwd", "/abs/path", "a/b\\c", "..", "", "  ", "x" * 500, "名前"):
         draft = D.Draft(name=name)

@@ -12,6 +12,7 @@ import html
 import json
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from scenarios.validate import ConfigError
 DATA = Path(os.environ.get("CPSIM_WORKBENCH_DATA", "~/.cpsim-workbench")).expanduser()
 WORKERS = int(os.environ.get("CPSIM_WORKBENCH_JOBS", "2"))
 EXAMPLE, SAVED = "example: ", "saved: "
+PROGRESS_EVERY_S = 0.25
 
 
 def _starting_draft() -> D.Draft:
@@ -44,7 +46,9 @@ baseline_choice = solara.reactive(EXAMPLE + "funder_stays")
 start_choice = solara.reactive(EXAMPLE + "linear_taper_3y")
 draft = solara.reactive(_starting_draft())
 notice = solara.reactive("")
-progress_text = solara.reactive("")
+# (percent done, what is happening): read only by `CompareProgress`, so that a progress update re-renders the
+# bar and not the plan's grid
+progress: solara.Reactive[tuple[int, str]] = solara.reactive((0, ""))
 current_job: solara.Reactive[CompareJob | None] = solara.reactive(None)
 
 
@@ -85,9 +89,13 @@ def _scenario() -> tuple[dict[str, Any] | None, str]:
 
 @solara.lab.task(prefer_threaded=True)
 def compare_task(job: CompareJob, folder: Path, files: dict[str, str], label: str) -> dict[str, Any]:
+    last = [0.0]
+
     def on_progress(fraction: float, text: str) -> None:
-        compare_task.progress = round(100 * fraction)
-        progress_text.value = text
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_EVERY_S or fraction >= 1:  # a few updates a second are enough to watch
+            last[0] = now
+            progress.set((round(100 * fraction), text))
 
     comp = job.run(on_progress)
     folder.mkdir(parents=True, exist_ok=True)
@@ -134,17 +142,25 @@ STYLE = """
 
 # ---- Plans page ------------------------------------------------------------------------------------------
 def _cell(key: str, bad: set[str], width: int = 62) -> solara.Element:
-    def set_text(text: str | None, key: str = key) -> None:
-        draft.set(draft.value.with_cell(key, text or ""))
+    return Cell(key, draft.value.cell(key), key in bad, width)
 
-    return solara.InputText(
+
+@solara.component
+def Cell(key: str, text: str, error: bool, width: int) -> None:
+    """One cell of the grid, a component of its own: when another cell changes the draft, Reacton renders only
+    the cells whose text or mark changed, and a cell being typed into keeps what is not yet entered."""
+
+    def set_text(new: str | None) -> None:
+        draft.set(draft.value.with_cell(key, new or ""))
+
+    solara.InputText(
         "",
-        value=draft.value.cell(key),
+        value=text,
         on_value=set_text,
         continuous_update=False,
         dense=True,
         hide_details=True,
-        error=key in bad,
+        error=error,
         classes=["cell-" + key.replace(".", "-")],
         style={"width": f"{width}px", "margin": "0 2px"},
     )
@@ -204,8 +220,11 @@ def Editor(years: list[int], errors: list[str]) -> None:
     budget_row = [("City budget (Rp m)", [_cell(f"local_budget.{y}", bad, 70) for y in years])]
     hiring_rows = [(D.EMPLOYER_LABELS[e], [_cell(f"hiring.{y}.{e}", bad) for y in years]) for e in EMPLOYERS]
     _table([str(y) for y in years], budget_row + hiring_rows)
-    if d.cut_order:
-        solara.Text("Cut first when the city budget is short: " + ", ".join(D.LINE_LABELS[c] for c in d.cut_order))
+    Text(
+        "**Cut first when the city budget is short**: budget lines, the first named cut first, separated by "
+        "commas (for example `prevention, outreach`); empty = the scenario's order."
+    )
+    _cell(D.CUT_ORDER, bad, 520)
     if errors:
         with solara.Column(classes=["plan-errors"]):
             solara.Error(f"{len(errors)} cell(s) to fix before comparing (the same check as `cpsim-plans check`):")
@@ -270,6 +289,25 @@ def Results(result: dict[str, Any]) -> None:
             )
 
 
+def _cancel() -> None:
+    if current_job.value is not None:
+        current_job.value.cancel()
+
+
+@solara.component
+def CompareProgress() -> None:
+    """The progress bar, its words and Cancel: the only component that reads `progress`, so that the updates
+    of a running compare re-render these few widgets and leave the plan's grid alone. With reacton's fast
+    renderer (REACTON_FAST=1, set by `cpsim-workbench`) nothing else is touched; a grid cell set back to its
+    last rendered value would drop text typed into it but not yet entered."""
+    percent, text = progress.value
+    with solara.Column(classes=["compare-progress"]):
+        solara.ProgressLinear(percent or True)
+        with solara.Row(style={"align-items": "center"}):
+            solara.Text(f"Running: {text} ({percent}%)")
+            solara.Button("Cancel", on_click=_cancel, color="error", outlined=True)
+
+
 @solara.component
 def Plans() -> None:
     scenario_data, scenario_error = _scenario()
@@ -325,11 +363,8 @@ def Plans() -> None:
         folder = D.inside(_tab_folder(), f"{stamp}_{D.safe_name(draft.value.name)}")
         size = f"{scenario_data['population']['n_children']:,} children"
         files = {"plan": D.to_yaml(draft.value), "baseline": D.to_yaml(base_draft)}
+        progress.set((0, "Starting the runs"))
         compare_task(job, folder, files, f"{scenario_name.value} ({size})")
-
-    def cancel() -> None:
-        if current_job.value is not None:
-            current_job.value.cancel()
 
     solara.Title("cpsim workbench: plans")
     solara.Style(STYLE)
@@ -357,13 +392,10 @@ def Plans() -> None:
                 "Compare", on_click=compare, color="primary", disabled=bool(errors) or running or not scenario_data
             )
             solara.Button("Save plan", on_click=save, outlined=True, disabled=bool(errors))
-            if running:
-                solara.Button("Cancel", on_click=cancel, color="error", outlined=True)
         if notice.value:
             solara.Warning(notice.value)
         if running:
-            solara.ProgressLinear(compare_task.progress or True)
-            solara.Text(f"Running: {progress_text.value} ({compare_task.progress or 0:.0f}%)")
+            CompareProgress()
         elif compare_task.error:
             if isinstance(compare_task.exception, Cancelled):
                 solara.Info("Cancelled: nothing was kept.")

@@ -112,6 +112,8 @@ class Draft:
             new.local_budget[int(parts[1])] = text
         elif parts[0] == "pickup":
             (new.pickup_share if parts[2] == "share" else new.pickup_delay)[parts[1]] = text
+        elif key == CUT_ORDER:
+            new.cut_order = cut_order_of(text)
         else:
             raise KeyError(key)
         return new
@@ -126,7 +128,25 @@ class Draft:
             return self.local_budget.get(int(parts[1]), "")
         if parts[0] == "pickup":
             return (self.pickup_share if parts[2] == "share" else self.pickup_delay).get(parts[1], "")
+        if key == CUT_ORDER:
+            return ", ".join(self.cut_order)
         raise KeyError(key)
+
+
+CUT_ORDER = "cut_order"
+
+
+def cut_order_of(text: str) -> list[str]:
+    """The budget lines typed in the cut-order cell, first cut first, separated by commas. A line may be typed
+    as in the plan file (`worker_contracts`) or as the page labels it (`Worker contracts`); anything else is
+    kept as typed, so that `cpsim-plans check`'s rule rejects it in its own words."""
+    names = {re.sub(r"[\s-]+", "_", label.lower()): line for line, label in LINE_LABELS.items()}
+    out = []
+    for token in text.split(","):
+        token = token.strip()
+        if token:
+            out.append(names.get(re.sub(r"[\s-]+", "_", token.lower()), token))
+    return out
 
 
 def _text(x: float) -> str:
@@ -206,9 +226,10 @@ def plan_path(draft: Draft) -> Path:
 
 
 def field_of(message: str, path: Path) -> str:
-    """`funder_share.2021.outreach` from 'my_plan.yaml: funder_share.2021.outreach: ...'."""
+    """`funder_share.2021.outreach` from 'my_plan.yaml: funder_share.2021.outreach: ...' (`cut_order` from
+    '...: cut_order[1]: ...')."""
     rest = message.removeprefix(f"{path}: ")
-    return rest.split(": ", 1)[0]
+    return re.sub(r"\[\d+\]$", "", rest.split(": ", 1)[0])  # cut_order[2] is the cut-order cell
 
 
 def check(draft: Draft, scenario_data: dict[str, Any]) -> list[str]:

@@ -44,6 +44,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # reacton's own faster renderer skips the parts of the page whose state did not change; its default one
+    # sets every widget of the page back to its last rendered value on any update, which drops text typed into
+    # a cell but not yet entered whenever a compare reports progress
+    os.environ.setdefault("REACTON_FAST", "1")
     import threading
 
     from solara.__main__ import cli
