@@ -111,7 +111,7 @@ def test_scenarios_compose_their_calibrated_values(path: Path) -> None:
     composed = scenario_dict(path.stem)
     for leaf in scenario_leaves(path.read_text()):
         node = composed
-        for key in calibrate.path_keys(leaf.path):
+        for key in files.path_keys(leaf.path):
             node = node[key]
         assert node == pytest.approx(float(leaf.value)), leaf.path  # the calibrated file overrides the scenario's
 
@@ -142,3 +142,14 @@ def test_fitting_runs_scale_staff_and_capacity_with_the_population_and_stop_earl
     assert short["run"]["end_year"] == 2020 < small["run"]["end_year"]
     full, cut = run_jobs([("t", small, 4), ("t", short, 4)], 1)
     assert full["opened_all_2019"] == cut["opened_all_2019"] and full["opened_all_2018"] == cut["opened_all_2018"]
+
+
+def test_a_scale_parameter_multiplies_the_scenarios_own_values() -> None:
+    """Tulungagung's case mix comes from its own 2019 table: the fitted hazard scale multiplies the scenario's
+    values, not Makassar's (the schema defaults), which stay the base where a scenario sets nothing."""
+    hazard = "harm.weekly_hazard_per_child.school_dropout"
+    assert files.base_of(hazard, "tulungagung_ult_psai") == 0.000009894
+    assert files.base_of(hazard, "makassar_pksai") == 9.0e-5
+    assert files.base_of("economy.shocks[0].magnitude", "makassar_pksai") == 0.5  # the list item sets no magnitude
+    scale = next(p for p in calibrate.PROBLEMS if p.scenario == "tulungagung_ult_psai").parameters[0]
+    assert scale.values(2.0, "tulungagung_ult_psai")[hazard] == pytest.approx(2 * 0.000009894)

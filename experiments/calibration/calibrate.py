@@ -32,7 +32,6 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import re
 import sys
 import tempfile
 import time
@@ -43,13 +42,13 @@ from typing import Any
 
 import numpy as np
 
-from experiments.calibration.files import write_calibrated
+from experiments.calibration.files import base_of, path_keys, write_calibrated
 from experiments.calibration.report import render
 from experiments.common.cli_args import MAX_SEED, OneLineParser, fail, jobs_int, out_folder, positive_int, scenario_list
 from experiments.validation.observables import run_jobs, simulate
 from experiments.validation.table import evaluate
 from experiments.validation.targets import TARGETS, Target
-from scenarios.schema import CASE_TYPES, EMPLOYERS, Config
+from scenarios.schema import CASE_TYPES, EMPLOYERS
 from scenarios.validate import ConfigError
 from sim.compose import scenario_dict
 from sim.outputs import atomic_file, package_versions
@@ -65,18 +64,19 @@ class Parameter:
     lo: float
     hi: float
     paths: tuple[str, ...]  # config paths it sets
-    scale_of_default: bool  # True: each path = schema default x value; False: each path = value
+    scales_base: bool  # True: each path = its base x value (base_of: the scenario's own value); False: = value
     target: str  # the fitted target that chiefly pins it down, named in the calibrated files' comments
     integer: bool = False  # round the values (counts such as worker positions)
     shared: tuple[str, ...] = ()  # other scenarios that take the fitted values (no data of their own)
     per_child: bool = False  # shared values scale with the other scenario's children (staff per child)
 
-    def values(self, x: float, factor: float = 1.0) -> dict[str, float]:
-        out = {p: (default_of(p) * x if self.scale_of_default else x) * factor for p in self.paths}
+    def values(self, x: float, scenario: str, factor: float = 1.0) -> dict[str, float]:
+        """Each path's value at `x` for a parameter fitted on `scenario` (`factor`: a per-child share)."""
+        out = {p: (base_of(p, scenario) * x if self.scales_base else x) * factor for p in self.paths}
         return {p: round(v) if self.integer else v for p, v in out.items()}
 
     def describe(self) -> str:
-        return "scale of the schema defaults" if self.scale_of_default else "value"
+        return "scale of the scenario's values" if self.scales_base else "value"
 
 
 @dataclass(frozen=True)
@@ -129,12 +129,12 @@ PROBLEMS = (
     ),
     Problem(
         "tulungagung_ult_psai",
-        (Parameter("hazard_scale", 0.01, 0.3, _per_type("harm.weekly_hazard_per_child"), True, "cases_2019"),),
+        (Parameter("hazard_scale", 0.3, 3.0, _per_type("harm.weekly_hazard_per_child"), True, "cases_2019"),),
         ("cases_2019",),
         fit_scale=0.5,
         counts=("cases_2019",),
         fit_end_year=2020,
-        budget_factor=3.0,  # +-15% band in a 30-fold prior: with 200 evaluations epsilon stopped near 9
+        budget_factor=3.0,  # a +-15% band in a 10-fold prior needs more generations than 200 evaluations
     ),
     Problem(
         "indonesia_ecpat",
@@ -151,22 +151,6 @@ PROBLEMS = (
         ("detected_share_sexual",),
     ),
 )
-
-
-def default_of(path: str) -> float:
-    node: Any = Config()
-    for part in path.split("."):
-        node = getattr(node, part)
-    return float(node)
-
-
-def path_keys(path: str) -> list[str | int]:
-    """`economy.shocks[0].magnitude` -> ['economy', 'shocks', 0, 'magnitude']."""
-    return [
-        int(t[1:-1]) if t.startswith("[") else t
-        for part in path.split(".")
-        for t in re.findall(r"[^\[\]]+|\[\d+\]", part)
-    ]
 
 
 def set_path(data: dict[str, Any], path: str, value: float) -> dict[str, Any]:
@@ -206,7 +190,7 @@ def effective_sample_size(w: Sequence[float]) -> float:
 def configure(base: dict[str, Any], problem: Problem, point: Sequence[float]) -> dict[str, Any]:
     cfg = base
     for param, x in zip(problem.parameters, point, strict=True):
-        for path, value in param.values(float(x)).items():
+        for path, value in param.values(float(x), problem.scenario).items():
             cfg = set_path(cfg, path, value)
     return cfg
 
@@ -401,7 +385,9 @@ def calibrate(problem: Problem, runs: Sequence[dict[str, Any]], args: Any) -> di
         "rows": rows,
         "ppc": predictive_check(problem, runs, args),
         "values": {
-            path: v for p, x in zip(problem.parameters, estimate, strict=True) for path, v in p.values(x).items()
+            path: v
+            for p, x in zip(problem.parameters, estimate, strict=True)
+            for path, v in p.values(x, problem.scenario).items()
         },
     }
     staffing = next((p for p in problem.parameters if p.name == "staffing_scale"), None)
@@ -421,7 +407,7 @@ def staffing_note(
 ) -> dict[str, Any]:
     """Workers at the estimate and its 90% range, and service delivery at the estimate with the assumed staff."""
     j = problem.parameters.index(staffing)
-    total = sum(default_of(p) for p in staffing.paths)
+    total = sum(base_of(p, problem.scenario) for p in staffing.paths)
     at_one = list(estimate)
     at_one[j] = 1.0
     target = next(t for t in fitted_targets(problem) if t.name == staffing.target)
@@ -435,8 +421,8 @@ def staffing_note(
     )
     return {
         "assumed_workers": int(total),
-        "workers": sum(staffing.values(estimate[j]).values()),
-        "workers_range90": [sum(staffing.values(x).values()) for x in params[j]["range90"]],
+        "workers": sum(staffing.values(estimate[j], problem.scenario).values()),
+        "workers_range90": [sum(staffing.values(x, problem.scenario).values()) for x in params[j]["range90"]],
         "delivery_at_assumed": delivery(at_one),
         "target": target.id,
     }

@@ -10,6 +10,7 @@ finds a scenario file edited since.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -62,9 +63,37 @@ def entries_for(scenario: str, results: Sequence[Mapping[str, Any]], problems: S
                 f"calibrated: {res['scenario']}.{param.target} ({note}{param.name} {summary['estimate']:.3g}, "
                 f"90% {lo:.3g}-{hi:.3g}, prior {param.lo:g}-{param.hi:g}; docs/calibration.md)"
             )
-            for path, value in param.values(summary["estimate"], factor).items():
+            for path, value in param.values(summary["estimate"], res["scenario"], factor).items():
                 out[path] = (value, comment)
     return out
+
+
+def path_keys(path: str) -> list[str | int]:
+    """`economy.shocks[0].magnitude` -> ['economy', 'shocks', 0, 'magnitude']."""
+    return [
+        int(t[1:-1]) if t.startswith("[") else t
+        for part in path.split(".")
+        for t in re.findall(r"[^\[\]]+|\[\d+\]", part)
+    ]
+
+
+def base_of(path: str, scenario: str, directory: Path = SCENARIO_DIR) -> float:
+    """What a scale parameter multiplies: the scenario file's own value of `path` if it sets one (a local case
+    mix, say), else the schema default. Read from the file: composing would include the calibrated values."""
+    data, _ = scenario_lists(scenario, directory)
+    node: Any = data
+    for key in path_keys(path):
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            node = None
+            break
+    if isinstance(node, int | float) and not isinstance(node, bool):
+        return float(node)
+    node = Config()
+    for key in path_keys(path):
+        node = node[key] if isinstance(key, int) else getattr(node, key)
+    return float(node)
 
 
 def children_of(scenario: str, directory: Path = SCENARIO_DIR) -> int:

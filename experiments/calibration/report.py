@@ -36,7 +36,7 @@ def render(results: Sequence[Mapping[str, Any]], command: str, elapsed: float, a
         "(`experiments/calibration/calibrate.py`): pyabc's ABC-SMC from uniform priors, "
         f"{args.population} particles a generation, epsilon the median of the last generation's distances but not "
         f"below {args.epsilon:g}, at most {args.generations} generations or {args.max_sims} evaluations per run "
-        "(times the problem's budget factor: 3 for Tulungagung, whose narrow count band sits in a 30-fold prior). "
+        "(times the problem's budget factor: 3 for Tulungagung, whose narrow count band sits in a 10-fold prior). "
         "Makassar and Tulungagung are simulated at half their population while fitting, with worker positions and "
         "partner capacity halved and their case counts doubled; Tulungagung's fitting runs also stop after 2019, "
         "the only year its fitted target reads; the estimate is checked at full scale and horizon. "
