@@ -124,6 +124,7 @@ class FamilyPopulation:
         self,
         week: int,
         stress: np.ndarray,
+        season: np.ndarray,
         u: np.ndarray,
         awareness_protection: float,
         protection: float,
@@ -135,8 +136,9 @@ class FamilyPopulation:
         One uniform per family per week (`u`) drives both, so the draw count never depends on state and two
         runs with the same seed see the same harm (common random numbers). Returns (new families, their types).
         """
-        key = tuple(stress)
-        type_factor = stress**self.elasticity  # the city-wide stress of each case type, through its elasticity
+        key = (*stress, *season)
+        # the city-wide stress of each case type through its elasticity, times the type's season this week
+        type_factor = stress**self.elasticity * season
         if self._hazard_key != key:  # cheap matvec, redone only when stress changes
             self._total_hazard = self.base_hazard @ type_factor
             self._hazard_key = key

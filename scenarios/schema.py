@@ -219,6 +219,18 @@ class HarmConfig:
     kin_care_neglect_risk: float = param(2.0, "neglect multiplier in kin care", "assumed; 000 l.633 (16/77)", 1.0, 10.0)
     disability_neglect_risk: float = param(2.0, "neglect multiplier with disability", "assumed (1.5-3)", 1.0, 10.0)
     street_labour_risk: float = param(3.0, "economic exploitation multiplier if street-involved", "assumed", 1.0, 10.0)
+    dropout_at_school_year_start: float = share(
+        0.5,
+        "share of a year's school drop-outs that surface in the first weeks of the school year (pupils who do "
+        "not re-enrol); the rest spread over the other weeks",
+        "assumed (0.3-0.8); drop-out shows at re-enrolment and at the move between school levels",
+    )
+    school_year_start_week: int = param(
+        28, "week of the calendar year the school year starts (1 = first week of January)", "Indonesia: mid-July", 1, 52
+    )
+    school_year_start_weeks: int = param(
+        8, "weeks from the school year's start in which pupils who did not return are noticed", "assumed (4-12)", 1, 51
+    )
     awareness_protection: float = share(0.3, "hazard falls by this share at full awareness", "assumed (0.1-0.5)")
     hidden_harm_ends_weekly: float = rate(0.02, "weekly chance undetected harm stops on its own", "assumed (0.01-0.05)")
     recurrence_multiplier: float = param(2.5, "hazard multiplier after a case closes", "assumed (1.5-4)", 1.0, 20.0)

@@ -163,6 +163,7 @@ class CPModel(Model):
         )
 
         self.stress, self.detection_factor = _shocks_by_week(cfg)
+        self.season = _season_by_week(cfg)
         self.ramp = _ramp_by_week(cfg)
         self.session_weeks = training.session_weeks(cfg)
         self.planned: dict[str, float] = {}  # this budget year's planned cost per line, set in step 1
@@ -293,6 +294,7 @@ class CPModel(Model):
         new, kinds = self.families.draw_episodes(
             w,
             self.stress[w],
+            self.season[w],
             self.streams.harm.random(self.families.n),
             harm.awareness_protection,
             self.cfg.prevention.early_intervention_risk_reduction,
@@ -449,6 +451,20 @@ def _shocks_by_week(cfg: Config) -> tuple[np.ndarray, np.ndarray]:
         detection[on] *= shock.detection_factor
     # round so the hazard matvec is only redone when stress really changes
     return np.round(stress, 6), detection
+
+
+def _season_by_week(cfg: Config) -> np.ndarray:
+    """Each week's multiplier on each case type's hazard, 1 on average over a year: school drop-out surfaces
+    mostly when the school year starts and pupils do not come back; the other types have no season."""
+    harm = cfg.harm
+    season = np.ones((cfg.n_weeks, len(CASE_TYPES)))
+    weeks = harm.school_year_start_weeks
+    in_window = (np.arange(cfg.n_weeks) % 52 - (harm.school_year_start_week - 1)) % 52 < weeks
+    share = harm.dropout_at_school_year_start
+    season[:, CASE_TYPES.index("school_dropout")] = np.where(
+        in_window, share * 52 / weeks, (1.0 - share) * 52 / (52 - weeks)
+    )
+    return season
 
 
 def _ramp_by_week(cfg: Config) -> np.ndarray:

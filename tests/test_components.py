@@ -91,7 +91,7 @@ def test_an_episode_harms_its_index_child_and_a_share_of_the_siblings() -> None:
     cfg = Config()
     fam = FamilyPopulation(cfg, np.random.default_rng(0))
     u = np.zeros(fam.n)  # every family starts an episode this week; the type follows the hazards
-    new, kinds = fam.draw_episodes(0, np.ones(len(CASE_TYPES)), u, 0.3, 0.4, 2.5, 0.02)
+    new, kinds = fam.draw_episodes(0, np.ones(len(CASE_TYPES)), np.ones(len(CASE_TYPES)), u, 0.3, 0.4, 2.5, 0.02)
     harmed, children = fam.harmed[new], fam.children[new]
     neglect, sexual = kinds == CASE_TYPES.index("neglect"), kinds == CASE_TYPES.index("sexual_exploitation")
     assert (harmed[neglect] == children[neglect]).all()

@@ -50,7 +50,8 @@ def test_help_lists_the_groups_that_work(tmp_path: Path) -> None:
     assert "experiment: demo, funding_withdrawal, staffing_coordination, training_regimes" in lines
     for group in ("scenario: gowa_pksai", "coordination_level: ", "training_regime: ", "hydra/launcher: basic"):
         assert any(line.startswith(group) for line in lines), group
-    assert not any(line.startswith(("plans", "hydra:")) for line in lines)  # plans are cpsim-plans input
+    # plans are cpsim-plans input; calibrated files are data each scenario includes, not a choice to make
+    assert not any(line.startswith(("plans", "hydra:", "calibrated")) for line in lines)
     assert "local_cores" in proc.stdout and "collect" in proc.stdout
 
 

@@ -260,3 +260,23 @@ def test_without_a_hub_the_ngo_keeps_its_victims_from_the_police(name: str, hub_
     assert police_share_of_ngo_finds(0.0, hub_off) < 0.02 < police_share_of_ngo_finds(1.0, hub_off)
     with_hub = {"hub": True}
     assert police_share_of_ngo_finds(0.0, with_hub) == police_share_of_ngo_finds(1.0, with_hub) > 0.02
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_school_drop_out_surfaces_when_the_school_year_starts(name: str) -> None:
+    """Pupils who do not re-enrol are noticed in the school year's first weeks (mid-July in Indonesia); the
+    other harms have no season, and the season moves drop-outs within the year without adding any."""
+
+    def window_share(share: float, column: str) -> tuple[float, float]:
+        res = run(city(name, harm={"dropout_at_school_year_start": share}), 0)
+        w = res.weekly
+        in_window = ((w.week.to_numpy() % 52) >= 27) & ((w.week.to_numpy() % 52) < 35)
+        x = w[column].to_numpy()
+        return float(x[in_window].sum() / x.sum()), float(x.sum())
+
+    seasonal, seasonal_total = window_share(0.6, "new_school_dropout")
+    flat, flat_total = window_share(8 / 52, "new_school_dropout")
+    assert seasonal > 0.45 and abs(flat - 8 / 52) < 0.06
+    assert abs(seasonal_total - flat_total) < 0.15 * flat_total
+    violence, _ = window_share(0.6, "new_violence")
+    assert abs(violence - 8 / 52) < 0.04
