@@ -36,10 +36,17 @@ class Detection:
         )
 
     def find(
-        self, fam: FamilyPopulation, outreach_intensity: float, acceptance: float, v: np.ndarray, factor: float = 1.0
+        self,
+        fam: FamilyPopulation,
+        outreach_intensity: float,
+        acceptance: float,
+        v: np.ndarray,
+        factor: float = 1.0,
+        season: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(families whose hidden episode is found this week, the channel that found each). `factor` scales
-        every channel (a shock that closes schools and stops visits)."""
+        every channel (a shock that closes schools and stops visits); `season` (per case type) scales the
+        agency channel (schools notice drop-outs when pupils do not come back)."""
         hidden = fam.hidden()
         kind = fam.episode[hidden]
         reach = np.where(fam.covered[hidden], 1.0, self.uncovered_outreach_factor)
@@ -47,7 +54,7 @@ class Detection:
             [
                 self.outreach[kind] * outreach_intensity * reach,
                 self.community[kind] * fam.awareness[hidden],
-                self.agency[kind] * acceptance,
+                self.agency[kind] * acceptance * (1.0 if season is None else season[kind]),
                 self.ngo[kind],
             ]
         )

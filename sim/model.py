@@ -212,6 +212,7 @@ class CPModel(Model):
             self.terms.acceptance * self.ramp[w],  # the hub's links to schools, health, police grow after opening
             self.streams.detection.random(self.families.n),
             self.detection_factor[w],
+            self.season[w],
         )
         self._intake(w, found, channels)
         self._assignment(w)
@@ -454,8 +455,9 @@ def _shocks_by_week(cfg: Config) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _season_by_week(cfg: Config) -> np.ndarray:
-    """Each week's multiplier on each case type's hazard, 1 on average over a year: school drop-out surfaces
-    mostly when the school year starts and pupils do not come back; the other types have no season."""
+    """Each week's multiplier on each case type's hazard and on the schools' (agency) channel finding it, 1 on
+    average over a year: pupils drop out between school years and schools notice them when they do not come
+    back at the school year's start; the other types have no season."""
     harm = cfg.harm
     season = np.ones((cfg.n_weeks, len(CASE_TYPES)))
     weeks = harm.school_year_start_weeks

@@ -273,10 +273,12 @@ TARGETS: tuple[Target, ...] = (
         110,
         "held-out",
         _get(TA, "opened_birth_registration_2017"),
-        "Tulungagung keeps Makassar's relative hazards under one scale fitted to all 2019 cases, and only 3% of "
-        "its children lack a certificate (001 l.159), so the model opens about 2 registration cases a year, not "
-        "82. The 82 of 2017 (001 l.52) look like a registration drive or a civil-registry count, which the model "
-        "lacks. Fix: a source for how those cases arose (a drive in 2017, or a registration hazard of its own)",
+        "Tulungagung's registration need is set from 2019's 17 cases (001 l.60-75); 82 in 2017, most of them "
+        "children of migrant workers (001 l.52), and registration leading in 2017 and 2018 (l.138) point to a "
+        "backlog cleared by 2019 (97% registered by 2020, l.159). The model registers families only through the "
+        "unit's own resolved cases (about 17 a year from about 4,000 unregistered families), not the civil "
+        "registry's drives, so its registration cases cannot fall five-fold. Fix: the regency's registration "
+        "series, or the registry's drives as an input",
     ),
     Target(
         TA,
@@ -329,9 +331,11 @@ TARGETS: tuple[Target, ...] = (
         6.0,
         "held-out",
         _open_ratio("neglect"),
-        "neglect has no work multiplier of its own (only exploitation and disability families have one) and "
-        "Tulungagung's small caseload keeps the care-institution queue short, so neglect cases close like the "
-        "average. Fix: neglect case durations or care-institution waits from case files",
+        "neglect cases take the default work (6 weeks, assumed: no study gives durations) and Tulungagung's small "
+        "caseload keeps the care-institution queue short, so neglect closes only a little slower than the average "
+        "(education and registration close fast). Staying open 3x as often needs something the model lacks, such "
+        "as monitoring before termination or care arrangements for migrant workers' children. Fix: neglect case "
+        "durations from case files",
     ),
     Target(
         TA,
@@ -357,9 +361,9 @@ TARGETS: tuple[Target, ...] = (
         0.9,
         "held-out",
         _growth(TA, "opened_all", 2017, 2021),
-        "the assumed economic trend (-3% a year), prevention and the schema's 2020 shock together leave the "
-        "model's counts about flat from 2017 to 2021; the study says they fell 'significantly' but gives no chart "
-        "values (001 l.138), so nothing fits the fall. Fix: the regency's own case series",
+        "the case mix is 2019's and the model has no 2017 registration backlog (see registration_cases_2017), so "
+        "prevention and the assumed economic trend (-3% a year) leave 2021 about level with 2017; the study "
+        "credits the unit with the fall (001 l.138) but gives no chart values. Fix: the regency's own case series",
     ),
     Target(
         EC,
@@ -383,9 +387,9 @@ TARGETS: tuple[Target, ...] = (
         0.5,
         "held-out",
         lambda o: ratio(o[EC]["referrals_completed_police"], o[EC]["opened_via_ngo"]),
-        "police acceptance (0.3 + MoU) and capacity (2 a week) are assumed, and the MoU now also commits partner "
-        "capacity (mou_capacity_gain, assumed); with them the police serve about half of what the NGO identifies, "
-        "not 'much lower'. Fix: a published police/NGO count pair to set them from",
+        "without a hub the NGO passes only `ngo_report_share` (assumed 0.2) of its finds to the police and serves "
+        "the rest itself (002 l.104-118); police acceptance (0.3 + MoU) and capacity (2 a week) are assumed too. A "
+        "miss means the police take more of the NGO's victims than the study describes",
     ),
     Target(
         EC,
@@ -409,9 +413,11 @@ TARGETS: tuple[Target, ...] = (
         0.44,
         "held-out",
         _cpap_labour_share,
-        "the scenario keeps Makassar's relative hazards (child work 4x sexual exploitation) plus extra outreach "
-        "on child work, while KPAI's national counts are mostly sexual exploitation. Fix: set the CPAP hazards "
-        "from the KPAI mix (the target would then become an input)",
+        "KPAI's counts are complaints to a national commission, mostly of sexual exploitation (a crime that gets "
+        "reported); the model counts a district's cases found by every channel, with CPAP's outreach aimed at "
+        "child work and Makassar's hazards (child work 4x sexual exploitation; Makassar's labour office counts "
+        "456,989 working children, 000 l.211). Fix: a district's own case mix for CPAP, or KPAI's complaint "
+        "channel",
     ),
     Target(
         TH,
