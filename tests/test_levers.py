@@ -51,12 +51,13 @@ def coverage_from(year: int) -> Callable[[Results], float]:
 
 
 @pytest.mark.parametrize(
-    ("name", "children", "few", "more"), [("makassar_pksai", 45_000, 3, 9), ("tulungagung_ult_psai", 276_399, 1, 3)]
+    ("name", "children", "few", "more"), [("makassar_pksai", 45_000, 3, 9), ("tulungagung_ult_psai", 829_197, 1, 3)]
 )
 def test_more_workers_serve_more_children_when_understaffed(name: str, children: int, few: int, more: int) -> None:
-    """Tulungagung has few cases per child (198 in 2019, 001 l.60-75): one worker for the whole regency is
-    short-staffed, as its study says reach is limited by staff (001 l.138). Makassar's city has 45,000 children
-    so that 3 workers stay short-staffed at the recalibrated hazard (scale 0.91, was 1.63 with 25,000)."""
+    """Tulungagung has few cases per child (118 of its 2019 cases in the model's types, mostly short education
+    and registration cases, 001 l.60-75): one worker is short-staffed only in a regency three times its size
+    (its study says reach is limited by staff, 001 l.138). Makassar's city has 45,000 children so that 3
+    workers stay short-staffed at the calibrated hazard."""
     staff = lambda n: {"workers": {"national": 0, "local": n, "donor": 0}}  # noqa: E731
     few = city(name, population={"n_children": children}, staffing=staff(few))
     more = city(name, population={"n_children": children}, staffing=staff(more))
@@ -141,11 +142,11 @@ def test_awareness_brings_reports_first_and_less_harm_later(name: str) -> None:
     assert mean_of(campaign, later) < mean_of(quiet, later)
 
 
-@pytest.mark.parametrize(("name", "children"), [("makassar_pksai", 25_000), ("tulungagung_ult_psai", 276_399)])
-def test_monitoring_frees_the_workers_slot_while_the_partner_serves(name: str, children: int) -> None:
-    """Tulungagung at its full size: at the recalibrated hazard a 25,000-child Tulungagung has too few cases for
-    a caseload slot to bind."""
-    staff = {"workers": {"national": 2, "local": 2, "donor": 2}}
+@pytest.mark.parametrize(("name", "children", "workers"), [("makassar_pksai", 25_000, 2), ("gowa_pksai", 60_000, 2)])
+def test_monitoring_frees_the_workers_slot_while_the_partner_serves(name: str, children: int, workers: int) -> None:
+    """Makassar and Gowa (Makassar's case mix): their referrals wait for partners. Tulungagung's own mix is
+    mostly education and registration cases that partners serve at once, so there is little to monitor."""
+    staff = {"workers": {"national": workers, "local": workers, "donor": workers}}
     size = {"n_children": children}
     holds = city(name, population=size, staffing=staff, casework={"monitoring_load": 1.0})
     frees = city(name, population=size, staffing=staff, casework={"monitoring_load": 0.2})
@@ -153,17 +154,25 @@ def test_monitoring_frees_the_workers_slot_while_the_partner_serves(name: str, c
     assert mean_of(frees, key("children_served")) > mean_of(holds, key("children_served"))
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_a_shock_reaches_its_harm_types_and_can_hide_harm(name: str) -> None:
+@pytest.mark.parametrize(("name", "children"), [("makassar_pksai", 25_000), ("tulungagung_ult_psai", 276_399)])
+def test_a_shock_reaches_its_harm_types_and_can_hide_harm(name: str, children: int) -> None:
+    """Tulungagung at its own size: its case mix leaves a 25,000-child regency too few cases a year to compare."""
     year = scenario_dict(name)["run"]["start_year"] + 3
-    calm = city(name, economy={"shocks": []})
-    labour = city(name, economy={"shocks": [{"year": year, "magnitude": 1.0, "harm_types": ["economic_exploitation"]}]})
-    hidden = city(name, economy={"shocks": [{"year": year, "magnitude": 0.0, "detection_factor": 0.5}]})
+    size = {"n_children": children}
+    calm = city(name, population=size, economy={"shocks": []})
+    shock = {"year": year, "magnitude": 1.0, "harm_types": ["economic_exploitation"]}
+    labour = city(name, population=size, economy={"shocks": [shock]})
+    hidden = city(
+        name, population=size, economy={"shocks": [{"year": year, "magnitude": 0.0, "detection_factor": 0.5}]}
+    )
     in_year = lambda column: lambda res: window(res, year, column, year)  # noqa: E731
     assert mean_of(labour, in_year("new_economic_exploitation")) > 1.5 * mean_of(
         calm, in_year("new_economic_exploitation")
     )
-    assert mean_of(labour, in_year("new_violence")) == pytest.approx(mean_of(calm, in_year("new_violence")), rel=0.1)
+    others = lambda res: sum(  # noqa: E731
+        window(res, year, f"new_{t}", year) for t in CASE_TYPES if t != "economic_exploitation"
+    )
+    assert mean_of(labour, others) == pytest.approx(mean_of(calm, others), rel=0.1)
     assert mean_of(hidden, in_year("cases_opened")) < 0.8 * mean_of(calm, in_year("cases_opened"))
 
 

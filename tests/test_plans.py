@@ -178,7 +178,7 @@ def test_compare_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture) -> No
 def test_optimizer_finds_a_safe_plan_cheaper_than_matched_cofinancing(tmp_path: Path, tiny: dict) -> None:
     seeds, tolerance = [0, 1, 2], 0.05
     base, reference = load_plan("linear_taper_3y"), load_plan("funder_stays")
-    result = search(base, reference, tiny, seeds, trials=8, tolerance=tolerance, jobs=2)
+    result = search(base, reference, tiny, seeds, trials=16, tolerance=tolerance, jobs=2)
     assert result.best is not None
     path = write(tmp_path, plan_yaml(base, result.best, "optimized", ["test"]), "optimized.yaml")
 
