@@ -430,9 +430,9 @@ def staffing_note(
 
 def parse_args(argv: Sequence[str] | None) -> Any:
     p = OneLineParser(prog="cpsim-calibrate", description=__doc__.splitlines()[0])
-    p.add_argument("--population", type=positive_int, default=60, help="particles per generation (default 60)")
+    p.add_argument("--population", type=positive_int, default=200, help="particles per generation (default 200)")
     p.add_argument("--generations", type=positive_int, default=8, help="most generations per run (default 8)")
-    p.add_argument("--max-sims", type=positive_int, default=200, help="most evaluations per run (default 200)")
+    p.add_argument("--max-sims", type=positive_int, default=1000, help="most evaluations per run (default 1000)")
     p.add_argument("--epsilon", type=float, default=1.0, help="final tolerance, in half-widths (default 1)")
     p.add_argument("--seeds", type=positive_int, default=1, help="common model seeds per evaluation (default 1)")
     p.add_argument(
