@@ -139,7 +139,7 @@ class FamilyPopulation:
         key = (*stress, *season)
         # the city-wide stress of each case type through its elasticity, times the type's season this week
         type_factor = stress**self.elasticity * season
-        if self._hazard_key != key:  # cheap matvec, redone only when stress changes
+        if self._hazard_key != key:  # cheap matvec, redone only when stress or season changes (or a registration)
             self._total_hazard = self.base_hazard @ type_factor
             self._hazard_key = key
         h = self._total_hazard * (1.0 - awareness_protection * self.protective)
