@@ -75,18 +75,23 @@ def test_page_and_command_line_say_the_same_words(scenario: dict, tmp_path: Path
         "linear_taper_3y.yaml: funder_share.2021.outreach: 0.9 is not allowed; expected at most 0.8 "
         "(the scenario's local government already pays 0.2 of this line)"
     ]
-    (tmp_path / "linear_taper_3y.yaml").write_text(D.to_yaml(draft))
-    cli = subprocess.run(
-        [sys.executable, "-m", "experiments.plans.cli", "check", "linear_taper_3y.yaml"],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-    )
+    cli = plans_check(tmp_path, draft)
     assert cli.returncode == 2 and cli.stderr.strip() == f"cpsim-plans: error: {errors[0]}"
     fixed = draft.with_cell("funder_share.2021.outreach", "0.5")
     assert D.check(fixed, scenario) == []
     assert D.to_plan(fixed, scenario).funder_share[2021]["outreach"] == 0.5
+
+
+def plans_check(folder: Path, draft: D.Draft) -> subprocess.CompletedProcess[str]:
+    """`cpsim-plans check` run on the draft as the page would download it."""
+    (folder / "linear_taper_3y.yaml").write_text(D.to_yaml(draft))
+    return subprocess.run(
+        [sys.executable, "-m", "experiments.plans.cli", "check", "linear_taper_3y.yaml"],
+        cwd=folder,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_cut_order_is_edited_as_text_and_checked_as_cpsim_plans_check_does(scenario: dict, tmp_path: Path) -> None:
@@ -109,14 +114,7 @@ def test_cut_order_is_edited_as_text_and_checked_as_cpsim_plans_check_does(scena
     twice = D.check(bad.with_cell(D.CUT_ORDER, "outreach, Outreach"), scenario)
     assert len(twice) == 1 and "cut_order[1]: 'outreach' is not allowed" in twice[0]
 
-    (tmp_path / "linear_taper_3y.yaml").write_text(D.to_yaml(draft))
-    cli = subprocess.run(
-        [sys.executable, "-m", "experiments.plans.cli", "check", "linear_taper_3y.yaml"],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-    )
+    cli = plans_check(tmp_path, draft)
     assert cli.returncode == 0, cli.stderr
     empty = draft.with_cell(D.CUT_ORDER, " ")
     assert empty.cut_order == [] and "cut_order" not in D.to_data(empty)
