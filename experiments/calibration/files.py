@@ -10,6 +10,7 @@ finds a scenario file edited since.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -77,6 +78,7 @@ def path_keys(path: str) -> list[str | int]:
     ]
 
 
+@functools.cache  # read once per path: configuring every evaluation would otherwise reparse the file
 def base_of(path: str, scenario: str, directory: Path = SCENARIO_DIR) -> float:
     """What a scale parameter multiplies: the scenario file's own value of `path` if it sets one (a local case
     mix, say), else the schema default. Read from the file: composing would include the calibrated values."""
