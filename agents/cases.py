@@ -59,7 +59,8 @@ _COLUMNS: dict[str, type] = {
     "harm_week": np.int32,  # week the episode began
     "episode": np.int64,  # the episode's id (a family's later case about the same episode shares it)
     "served_week": np.int32,  # first week the case was served (resolved, or its referral delivered)
-    "monitoring": np.bool_,  # own work done, waiting for the partner: the worker only monitors
+    "monitoring": np.bool_,  # own work done, waiting for the partner or under supervision: the worker monitors
+    "supervised_until": np.int32,  # week structured supervision ends (-1: not begun or not needed)
 }
 
 
@@ -95,6 +96,7 @@ class CaseTable:
             "referral_sent_week",
             "referral_done_week",
             "served_week",
+            "supervised_until",
         ):
             self.cols[name][ids] = -1
         for name, vals in values.items():

@@ -3,8 +3,10 @@
 Each week an assigned case progresses by the worker's competence for its severity (low- or high-severity
 skill), slowed when the worker's caseload is above the norm. A case that needs a partner service is referred
 (accepted or refused by the partner on the week's referral terms; after `max_referral_attempts` refusals the
-worker gives up) and served from the partner's queue. A case closes resolved when its work is done, its
-referral (if any) delivered and the intervention worked (more likely with skill); unresolved when it did not,
+worker gives up) and served from the partner's queue. A crisis case the unit handles itself (the child stays
+home) is then under structured supervision for `supervision_weeks` (000 l.613). A case closes resolved when
+its work is done, its referral (if any) delivered, its supervision (if any) over and the intervention worked
+(more likely with skill); unresolved when it did not,
 when the referral failed or the time limit passed; dropped when the
 family drops out (less often with a skilled worker) or, without a working case-management system, its paper
 file is lost (000 l.645).
@@ -18,19 +20,21 @@ import numpy as np
 
 from agents import cases as C
 from agents.agency import Agency, ReferralTerms
+from agents.family import per_case_type
 from agents.workforce import SocialWorker
 from scenarios.schema import CaseworkConfig, Config
 
 
 def work(
-    cases: C.CaseTable, workers: Sequence[SocialWorker], n_logged: int, cfg: Config, cms_level: float
+    cases: C.CaseTable, workers: Sequence[SocialWorker], n_logged: int, cfg: Config, cms_level: float, week: int
 ) -> np.ndarray:
     """A week of work on every active case; returns the active case ids.
 
     Speed: a floor plus the worker's competence for the case's severity (skill shortens the work), slower
     outside registry-covered areas (no sub-district committee, 004 l.108) and above the caseload norm, faster
     with a working shared case-management system (no duplicate assessments). A case whose own work is done
-    while it waits for a partner's service moves to monitoring and frees most of its slot."""
+    while it waits for a partner's service, or whose intervention is followed by structured supervision (the
+    child stays home, 000 l.613), moves to monitoring and frees most of its slot."""
     cw = cfg.casework
     active = cases.ids_with_status(C.ACTIVE)
     if len(active) == 0:
@@ -49,10 +53,17 @@ def work(
     cases.progress[active] += speed
 
     done = cases.progress[active] >= cases.work_needed[active]
-    waiting_for_partner = done & (cases.referral[active] == C.REFERRAL_QUEUED) & ~cases.monitoring[active]
-    if waiting_for_partner.any():
+    ref = cases.referral[active]
+    weeks = np.rint(per_case_type(cw.supervision_weeks)[cases.kind[active]]).astype(np.int32)
+    # the either/or of 000 l.613: a partner's service (shelter, care institution, police) takes the child out
+    # of harm; a crisis case the unit handles itself leaves the child at home, under supervision
+    begins = done & (ref == C.NO_REFERRAL) & (weeks > 0) & (cases.supervised_until[active] < 0)
+    cases.supervised_until[active[begins]] = week + weeks[begins]
+    supervised = done & (cases.supervised_until[active] > week)
+    to_monitoring = done & ((ref == C.REFERRAL_QUEUED) | supervised) & ~cases.monitoring[active]
+    if to_monitoring.any():
         by_id = {wk.log_id: wk for wk in workers}
-        for case_id in active[waiting_for_partner].tolist():
+        for case_id in active[to_monitoring].tolist():
             cases.monitoring[case_id] = True
             by_id[cases.worker[case_id]].cases -= 1
             by_id[cases.worker[case_id]].monitored += 1
@@ -105,8 +116,9 @@ def closing(
 ) -> dict[int, int]:
     """{case id: close reason} for the cases that close this week.
 
-    A finished case (its referral, if any, delivered) resolves with a chance that rises from
-    `success_floor` to 1 with the worker's competence: skill decides the outcome, not only the speed."""
+    A finished case (its referral, if any, delivered, and its structured supervision, if any, over) resolves
+    with a chance that rises from `success_floor` to 1 with the worker's competence: skill decides the
+    outcome, not only the speed."""
     active = cases.ids_with_status(C.ACTIVE)
     waiting = cases.ids_with_status(C.WAITING)
     reason: dict[int, int] = {}
@@ -114,7 +126,10 @@ def closing(
     if len(active):
         done = cases.progress[active] >= cases.work_needed[active]
         ref = cases.referral[active]
-        finished = done & ((ref == C.NO_REFERRAL) | (ref == C.REFERRAL_DONE))
+        weeks = per_case_type(cw.supervision_weeks)[cases.kind[active]]
+        until = cases.supervised_until[active]
+        supervision_over = (np.rint(weeks) <= 0) | (ref != C.NO_REFERRAL) | ((until >= 0) & (week >= until))
+        finished = done & _service_done(ref) & supervision_over
         ref_failed = done & (ref == C.REFERRAL_FAILED)
         timed_out = (week - cases.opened_week[active]) >= cw.max_case_weeks
         competence = cases.competence[active]
@@ -137,6 +152,11 @@ def closing(
         outcome[timed_out] = C.WHY_TIME_LIMIT
         reason.update(_closing(waiting, outcome))
     return reason
+
+
+def _service_done(referral: np.ndarray) -> np.ndarray:
+    """The case needs no partner service, or the partner has delivered it."""
+    return (referral == C.NO_REFERRAL) | (referral == C.REFERRAL_DONE)
 
 
 def _closing(ids: np.ndarray, outcome: np.ndarray) -> dict[int, int]:

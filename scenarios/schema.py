@@ -488,6 +488,21 @@ class CaseworkConfig:
         lo=0.1,
         hi=520,
     )
+    supervision_weeks: CaseTypeValues = param(
+        lambda: CaseTypeValues(
+            economic_exploitation=13,
+            sexual_exploitation=13,
+            violence=13,
+            neglect=13,
+            birth_registration=0,
+            school_dropout=0,
+        ),
+        "weeks of structured supervision after the intervention in a crisis case the unit handles itself "
+        "(no partner service: the child stays home), before the case closes",
+        "assumed (4-26); 000 l.613 (crisis cases: removal from harm or, if fit, structured supervision)",
+        lo=0.0,
+        hi=104,
+    )
     max_case_weeks: int = param(78, "weeks after which an open case closes unresolved", "assumed (52-104)", 1, 1040)
     drop_while_waiting_weekly: float = rate(0.02, "weekly chance a waiting family drops out", "assumed")
     drop_active_weekly: float = rate(0.004, "weekly chance an active case drops out (falls with skill)", "assumed")
@@ -521,7 +536,8 @@ class CaseworkConfig:
     )
     monitoring_load: float = share(
         0.2,
-        "caseload slot a case holds while its own work is done and it waits for the partner's service",
+        "caseload slot a case holds while its own work is done and it waits for the partner's service or is "
+        "under supervision",
         "assumed (0.1-0.4; the worker monitors)",
     )
     cms_time_saving: float = share(

@@ -338,7 +338,7 @@ class CPModel(Model):
     def _casework(self, w: int) -> None:
         cfg, m = self.cfg, self.metrics
         workers = list(self.workforce.active)
-        active = casework.work(self.cases, workers, len(self.workforce.log), cfg, self.cms_level)
+        active = casework.work(self.cases, workers, len(self.workforce.log), cfg, self.cms_level, w)
         sent, accepted, delivered = casework.refer(
             self.cases,
             active,

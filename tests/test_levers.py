@@ -292,3 +292,23 @@ def test_school_drop_out_surfaces_when_the_school_year_starts(name: str) -> None
     assert window_share(0.6, *others)[0] == pytest.approx(window_share(8 / 52, *others)[0], abs=0.02)
     # schools notice them when they do not come back: found in the window more than the drop-outs of a flat year
     assert window_share(0.6, "detected_school_dropout")[0] > window_share(8 / 52, "detected_school_dropout")[0] + 0.2
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_a_crisis_case_the_unit_handles_itself_stays_open_under_supervision(name: str) -> None:
+    """Crisis cases end in removal from harm or, if fit, structured supervision with support (000 l.613): a
+    neglect case the unit handles itself (the child stays home) stays open for the supervision weeks after its
+    intervention; one referred to a partner closes when the service is delivered."""
+
+    def resolved_neglect(weeks: float) -> tuple[Any, Any]:
+        supervision = {**dict.fromkeys(CASE_TYPES, 0.0), "neglect": weeks}
+        c = run(scenario_dict(name, {"casework": {"supervision_weeks": supervision}}), 0).cases  # full scale
+        done = c[(c.case_type == "neglect") & (c.close_reason == "resolved")]
+        return done[done.referral == "none"].weeks_open, done[done.referral == "done"].weeks_open
+
+    own_supervised, referred_supervised = resolved_neglect(26)
+    own_plain, _ = resolved_neglect(0)
+    assert len(own_supervised) > 10 and len(referred_supervised) > 10
+    assert own_supervised.min() >= 26 and (own_plain < 26).mean() > 0.5
+    assert own_supervised.median() > own_plain.median() + 20
+    assert (referred_supervised < 26).mean() > 0.5  # no supervision floor once a partner has the child
