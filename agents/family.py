@@ -46,6 +46,13 @@ class FamilyPopulation:
         )
         self.vuln_count = (1 + rng.choice(3, size=n, p=shares / shares.sum())).astype(np.int8)
         self.vuln_mask = _draw_vulnerabilities(self.vuln_count, pop.vulnerability_weights, rng)
+        # the registry's backlog: families without certificates beyond the draw's (steady) level, which the civil
+        # registry's drive clears (001 l.138, l.152, l.159)
+        unflagged = np.flatnonzero((self.vuln_mask & BIT["no_birth_certificate"]) == 0)
+        self.unregistered_steady = n - len(unflagged)
+        if pop.unregistered_backlog > 0:
+            k = min(len(unflagged), round(pop.unregistered_backlog * n))
+            self.vuln_mask[rng.choice(unflagged, size=k, replace=False)] |= np.uint8(BIT["no_birth_certificate"])
 
         self.stress_base = rng.lognormal(-0.5 * pop.stress_sd**2, pop.stress_sd, n)
         self.awareness0 = np.clip(rng.normal(pop.awareness_mean, pop.awareness_spread, n), 0.0, 1.0)
@@ -193,8 +200,18 @@ class FamilyPopulation:
         self.recur_until[family] = week + recurrence_window
 
     def _registered(self, family: int) -> None:
-        self.vuln_mask[family] &= ~np.uint8(BIT["no_birth_certificate"])
-        self.base_hazard[family] = self._base_hazard(np.array([family]))[0]
+        self.register(np.array([family]))
+
+    def unregistered(self) -> np.ndarray:
+        """Families whose children have no birth certificate."""
+        return np.flatnonzero(self.vuln_mask & BIT["no_birth_certificate"])
+
+    def register(self, families: np.ndarray) -> None:
+        """These families' children get birth certificates: the flag clears, with the risks that follow it."""
+        if len(families) == 0:
+            return
+        self.vuln_mask[families] &= ~np.uint8(BIT["no_birth_certificate"])
+        self.base_hazard[families] = self._base_hazard(families)
         self._hazard_key = None  # the cached total hazard is stale
 
     def hidden(self) -> np.ndarray:

@@ -167,6 +167,23 @@ class PopulationConfig:
     awareness_mean: float = share(0.2, "mean initial awareness of harm", "assumed (0.1-0.4); low per 000 l.772")
     awareness_spread: float = positive(0.1, "sd of initial awareness", "assumed (0.05-0.2)", 1.0)
     registry_coverage: float = share(1.0, "share of families in areas with a child registry / outreach", "assumed")
+    unregistered_backlog: float = share(
+        0.0,
+        "share of families, beyond those the vulnerability draw flags, whose children have no birth certificate at "
+        "the start; the civil registry's drive registers them (0 = no backlog)",
+        "assumed; set per scenario",
+    )
+    registry_drive_start_year: int = param(
+        0, "year the civil registry's drive begins (0 = the first year)", "assumed; set per scenario", 0, 2200
+    )
+    registry_drive_end_year: int = param(
+        0,
+        "year by whose end the drive has brought the families without certificates down to the vulnerability "
+        "draw's level (0 = the first year)",
+        "assumed; set per scenario",
+        0,
+        2200,
+    )
 
 
 @dataclass

@@ -170,6 +170,12 @@ def check_consistency(cfg: Config) -> None:
             f"funding.withdrawal_start_year: {fund.withdrawal_start_year} is not allowed; expected a year in "
             f"[{run.start_year}, {run.end_year - 1}] (the horizon), or funding.withdrawal_shape=none"
         )
+    first = max(pop.registry_drive_start_year, run.start_year)  # a drive may run on past a shortened horizon
+    if pop.unregistered_backlog > 0 and pop.registry_drive_end_year < first:
+        raise ConfigError(
+            f"population.registry_drive_end_year: {pop.registry_drive_end_year} is not allowed with a backlog; "
+            f"expected a year from {first} (the drive's first year) on"
+        )
     if staff.caseload_norm > staff.caseload_cap:
         raise ConfigError(
             f"staffing.caseload_norm: {staff.caseload_norm} is not allowed; "

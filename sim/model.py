@@ -144,6 +144,7 @@ class CPModel(Model):
 
         self.plan = effective_plan(cfg)
         self.families = FamilyPopulation(cfg, self.streams.population)
+        self.drive_weeks, self.drive_chance = self._registry_drive(cfg)
         self.cases = C.CaseTable()
         self.ledger = Ledger(self.n_weeks)
         self.funder = Funder(self, cfg.funding, self.plan)
@@ -205,6 +206,7 @@ class CPModel(Model):
         self.workforce.new_week()
         self._funding(w)
         self._prevention(w)
+        self._civil_registry(w)
         self._harm(w)
         found, channels = self.detection.find(
             self.families,
@@ -283,7 +285,28 @@ class CPModel(Model):
         available = self.ledger.available("worker_contracts", DONOR_PAYERS)
         return affordable_contracts(available, self.cfg.staffing.salary_per_week.donor, weeks_left, len(self.workforce))
 
-    # 2 prevention
+    # 2 the civil registry's drive, and prevention
+    def _registry_drive(self, cfg: Config) -> tuple[range, float]:
+        """The weeks of the civil registry's drive, and the weekly chance it registers a family without
+        certificates: the constant chance that, on its own, brings the backlog down to the draw's steady level
+        by the drive's last week."""
+        pop, start = cfg.population, cfg.run.start_year
+        unregistered = len(self.families.unregistered())
+        if pop.unregistered_backlog <= 0 or unregistered <= self.families.unregistered_steady:
+            return range(0), 0.0
+        first = 52 * max(0, pop.registry_drive_start_year - start)
+        weeks = range(first, 52 * (pop.registry_drive_end_year - start + 1))
+        chance = 1.0 - (max(1, self.families.unregistered_steady) / unregistered) ** (1.0 / len(weeks))
+        return weeks, chance
+
+    def _civil_registry(self, w: int) -> None:
+        """The regency's registration drive (child-friendly-regency action plan, 001 l.152-159) registers
+        families without certificates directly, not through the unit's cases."""
+        if w in self.drive_weeks:
+            draws = self.streams.population.random(self.families.n)
+            unregistered = self.families.unregistered()
+            self.families.register(unregistered[draws[unregistered] < self.drive_chance])
+
     def _prevention(self, w: int) -> None:
         k = prevent(self.families, self.cfg.prevention, self.prevention_intensity, w, self.streams.prevention)
         if k:

@@ -22,6 +22,7 @@ BAD = [
     ({"economy": {"shocks": [{"year": 2020, "magnitude": "big"}]}}, "economy.shocks[0].magnitude", "'big'"),
     ({"staffing": {"caseload_norm": 30, "caseload_cap": 20}}, "staffing.caseload_norm", "30"),
     ({"run": {"start_year": 2020, "end_year": 2020}}, "run.end_year", "2020"),
+    ({"population": {"unregistered_backlog": 0.2, "registry_drive_end_year": 1999}}, "registry_drive_end_year", "1999"),
     ({"funding": {"funder_share": {"outreach": 0.9}, "local_share": {"outreach": 0.3}}}, "local_share.outreach", "1.2"),
 ]
 

@@ -273,12 +273,12 @@ TARGETS: tuple[Target, ...] = (
         110,
         "held-out",
         _get(TA, "opened_birth_registration_2017"),
-        "Tulungagung's registration need is set from 2019's 17 cases (001 l.60-75); 82 in 2017, most of them "
-        "children of migrant workers (001 l.52), and registration leading in 2017 and 2018 (l.138) point to a "
-        "backlog cleared by 2019 (97% registered by 2020, l.159). The model registers families only through the "
-        "unit's own resolved cases (about 17 a year from about 4,000 unregistered families), not the civil "
-        "registry's drives, so its registration cases cannot fall five-fold. Fix: the regency's registration "
-        "series, or the registry's drives as an input",
+        "the model starts with a backlog of families without certificates (national coverage 74% in 2016, "
+        "outside the seeds) that the regency's 2017-2018 drive clears (001 l.156-159), which doubles 2017's "
+        "registration cases; a five-fold fall needs more: in the model most registration need after the drive "
+        "comes from registered families (x0.1 each, newborns and other civil documents), and 82 in 2017 were "
+        "mostly children of migrant workers (001 l.52), a group the model does not have. Fix: Tulungagung's own "
+        "coverage series, or migrant workers' children as a vulnerability",
     ),
     Target(
         TA,
@@ -361,9 +361,10 @@ TARGETS: tuple[Target, ...] = (
         0.9,
         "held-out",
         _growth(TA, "opened_all", 2017, 2021),
-        "the case mix is 2019's and the model has no 2017 registration backlog (see registration_cases_2017), so "
-        "prevention and the assumed economic trend (-3% a year) leave 2021 about level with 2017; the study "
-        "credits the unit with the fall (001 l.138) but gives no chart values. Fix: the regency's own case series",
+        "the registry's backlog raises 2017 (see registration_cases_2017), but the COVID-19 shock (assumed as "
+        "Makassar's, 000 l.211) raises 2021's child work, neglect and drop-out; prevention and the assumed economic "
+        "trend (-3% a year) are slow. The study credits the unit with the fall (001 l.138) but gives no chart "
+        "values. Fix: the regency's own case series",
     ),
     Target(
         EC,
