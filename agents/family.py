@@ -202,6 +202,13 @@ class FamilyPopulation:
     def _registered(self, family: int) -> None:
         self.register(np.array([family]))
 
+    def registered_by_registry(self, families: np.ndarray) -> None:
+        """The civil registry registers these families directly: a registration need the unit has not taken up
+        is met with it (one it has taken up stays its case)."""
+        self.register(families)
+        met = families[(self.episode[families] == REGISTRATION) & ~self.known[families]]
+        self.episode[met] = NO_EPISODE
+
     def unregistered(self) -> np.ndarray:
         """Families whose children have no birth certificate."""
         return np.flatnonzero(self.vuln_mask & BIT["no_birth_certificate"])

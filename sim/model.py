@@ -305,7 +305,7 @@ class CPModel(Model):
         if w in self.drive_weeks:
             draws = self.streams.population.random(self.families.n)
             unregistered = self.families.unregistered()
-            self.families.register(unregistered[draws[unregistered] < self.drive_chance])
+            self.families.registered_by_registry(unregistered[draws[unregistered] < self.drive_chance])
 
     def _prevention(self, w: int) -> None:
         k = prevent(self.families, self.cfg.prevention, self.prevention_intensity, w, self.streams.prevention)

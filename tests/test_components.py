@@ -123,3 +123,20 @@ def test_a_resolved_registration_case_registers_the_family_and_lowers_its_traffi
     fam.episode[g], fam.known[g] = REGISTRATION, True
     fam.case_closed(g, resolved=False, week=10, recurrence_window=52)
     assert fam.vuln_mask[g] & BIT["no_birth_certificate"]
+
+
+def test_the_registry_meets_a_hidden_registration_need_but_leaves_the_units_case() -> None:
+    """A family the civil registry's drive registers no longer needs the unit for it: its registration need
+    ends if the unit has not taken it up, and stays the unit's case if it has."""
+    from agents.family import BIT, NO_EPISODE, REGISTRATION
+
+    fam = FamilyPopulation(config_from_dict({"population": {"n_children": 20_000}}), np.random.default_rng(0))
+    hidden, taken_up = (int(f) for f in np.flatnonzero(fam.vuln_mask & BIT["no_birth_certificate"])[:2])
+    fam.episode[[hidden, taken_up]] = REGISTRATION
+    fam.known[taken_up] = True
+    fam.registered_by_registry(np.array([hidden, taken_up]))
+    assert (
+        not fam.vuln_mask[hidden] & BIT["no_birth_certificate"]
+        and not fam.vuln_mask[taken_up] & BIT["no_birth_certificate"]
+    )
+    assert fam.episode[hidden] == NO_EPISODE and fam.episode[taken_up] == REGISTRATION
