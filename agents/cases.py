@@ -58,7 +58,7 @@ _COLUMNS: dict[str, type] = {
     "children": np.int16,  # children harmed in the episode the case is about
     "harm_week": np.int32,  # week the episode began
     "episode": np.int64,  # the episode's id (a family's later case about the same episode shares it)
-    "served_week": np.int32,  # first week the case was served (resolved, or its referral delivered)
+    "served_week": np.int32,  # first week served (resolved, referral delivered, or supervision begun)
     "monitoring": np.bool_,  # own work done, waiting for the partner or under supervision: the worker monitors
     "supervised_until": np.int32,  # week structured supervision ends (-1: not begun or not needed)
 }

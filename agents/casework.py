@@ -27,8 +27,9 @@ from scenarios.schema import CaseworkConfig, Config
 
 def work(
     cases: C.CaseTable, workers: Sequence[SocialWorker], n_logged: int, cfg: Config, cms_level: float, week: int
-) -> np.ndarray:
-    """A week of work on every active case; returns the active case ids.
+) -> tuple[np.ndarray, np.ndarray]:
+    """A week of work on every active case; returns the active case ids, and those whose intervention was
+    delivered this week and whose supervision begins (served, like a delivered referral).
 
     Speed: a floor plus the worker's competence for the case's severity (skill shortens the work), slower
     outside registry-covered areas (no sub-district committee, 004 l.108) and above the caseload norm, faster
@@ -38,7 +39,7 @@ def work(
     cw = cfg.casework
     active = cases.ids_with_status(C.ACTIVE)
     if len(active) == 0:
-        return active
+        return active, active
     # per worker id: the skills and caseload of the active workers (only they hold active cases)
     skill, high, load = np.zeros(n_logged), np.zeros(n_logged), np.zeros(n_logged)
     for wk in workers:
@@ -67,7 +68,7 @@ def work(
             cases.monitoring[case_id] = True
             by_id[cases.worker[case_id]].cases -= 1
             by_id[cases.worker[case_id]].monitored += 1
-    return active
+    return active, active[begins]
 
 
 def refer(

@@ -361,7 +361,8 @@ class CPModel(Model):
     def _casework(self, w: int) -> None:
         cfg, m = self.cfg, self.metrics
         workers = list(self.workforce.active)
-        active = casework.work(self.cases, workers, len(self.workforce.log), cfg, self.cms_level, w)
+        active, supervised = casework.work(self.cases, workers, len(self.workforce.log), cfg, self.cms_level, w)
+        self._serve(supervised, w)
         sent, accepted, delivered = casework.refer(
             self.cases,
             active,
@@ -378,8 +379,8 @@ class CPModel(Model):
         self._serve(np.array(delivered, dtype=np.int64), w)
 
     def _serve(self, case_ids: np.ndarray, w: int) -> None:
-        """Cases served this week (resolved, or their referred service delivered): the first service of an
-        episode counts its harmed children as served."""
+        """Cases served this week (resolved, their referred service delivered, or their intervention delivered
+        with supervision to follow): the first service of an episode counts its harmed children as served."""
         cases, fam = self.cases, self.families
         new = case_ids[cases.served_week[case_ids] < 0]
         cases.served_week[new] = w

@@ -114,7 +114,8 @@ def summarise(model: CPModel, weekly: pd.DataFrame, cases: pd.DataFrame, workers
 
 def children_outcomes(weekly: pd.DataFrame, cases: pd.DataFrame) -> dict[str, float]:
     """Outcomes counted in children, per harm type and for all harm (and for service needs): harmed, found,
-    served (the case resolved, or the referred service delivered), effective coverage (served / harmed),
+    served (the case resolved, the referred service delivered, or the intervention delivered and supervision
+    begun), effective coverage (served / harmed),
     unmet need (harmed, never served), and the median weeks from the start of harm to the first service.
     Who in a family is harmed: the index child and `harm.siblings_harmed_share` of the siblings."""
     out: dict[str, float] = {}

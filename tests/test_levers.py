@@ -307,7 +307,10 @@ def test_a_crisis_case_the_unit_handles_itself_stays_open_under_supervision(name
         supervision = {**dict.fromkeys(CASE_TYPES, 0.0), "neglect": weeks}
         c = run(scenario_dict(name, {"casework": {"supervision_weeks": supervision}}), 0).cases  # full scale
         done = c[(c.case_type == "neglect") & (c.close_reason == "resolved")]
-        return done[done.referral == "none"].weeks_open, done[done.referral == "done"].weeks_open
+        own = done[done.referral == "none"]
+        if weeks:  # the child is served when the intervention is delivered, before the supervision weeks
+            assert ((own.closed_week - own.served_week) == weeks).all()
+        return own.weeks_open, done[done.referral == "done"].weeks_open
 
     own_supervised, referred_supervised = resolved_neglect(26)
     own_plain, _ = resolved_neglect(0)
