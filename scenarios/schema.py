@@ -171,7 +171,7 @@ class PopulationConfig:
         0.0,
         "share of families, beyond those the vulnerability draw flags, whose children have no birth certificate at "
         "the start; the civil registry's drive registers them (0 = no backlog)",
-        "assumed; set per scenario",
+        "assumed (0-0.3); set per scenario",
     )
     registry_drive_start_year: int = param(
         0, "year the civil registry's drive begins (0 = the first year)", "assumed; set per scenario", 0, 2200

@@ -12,6 +12,7 @@ from experiments.sensitivity.analysis import morris_screen, ranking_markdown, sh
 from experiments.sensitivity.plot import tornado
 from experiments.sensitivity.space import apply, assumed_factors, lever_factors, problem
 from scenarios.validate import config_from_dict
+from sim.compose import scenario_dict
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
 # analytic indices of the Ishigami function with a=7, b=0.1 (Sobol' & Levitan 1999)
@@ -60,3 +61,16 @@ def test_parameter_space_corners_are_valid_configs() -> None:
         row = [b[corner] for b in prob["bounds"]]
         cfg = config_from_dict(apply(data, factors, row))
         assert cfg.funding.withdrawal_start_year == (2016 if corner == 0 else 2019)
+
+
+def test_a_scenarios_calendar_years_are_not_scaled_as_assumptions() -> None:
+    """Tulungagung's hub opening (2016) and registry drive (2017-2018) are dates: scaling them by +-50% gave
+    years like 1008; every corner of its space is a valid config."""
+    base = config_from_dict(scenario_dict("tulungagung_ult_psai"))
+    levers = lever_factors(base)
+    assumed = assumed_factors(base, exclude={f.name for f in levers})
+    assert not [f.name for f in assumed if f.name.endswith("_year")]
+    assert "population.unregistered_backlog" in {f.name for f in assumed}
+    prob, data = problem(levers + assumed), dataclasses.asdict(base)
+    for corner in (0, 1):
+        config_from_dict(apply(data, levers + assumed, [b[corner] for b in prob["bounds"]]))

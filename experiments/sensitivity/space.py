@@ -3,7 +3,8 @@
 A factor is one dotted config field sampled in [lo, hi] (rounded for integers, thresholded at 0.5 for
 switches) or, for a per-type group such as `casework.work_weeks`, a multiplier applied to every member.
 Ranges of assumed parameters come from the range their provenance states ("assumed (0.1-0.4)") when that
-range holds the default, else the default +-50%, always clipped to the schema's allowed range.
+range holds the default, else the default +-50%, always clipped to the schema's allowed range. Calendar years
+(`*_year`) are dates, not quantities, and are left out.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ def assumed_factors(base: Config, exclude: set[str] = frozenset()) -> list[Facto
             if any(v for v in dataclasses.asdict(value).values()):
                 out.append(Factor(path, 1 - RELATIVE, 1 + RELATIVE, "scale", "assumed", allowed))
             continue
-        if kind not in (int, float) or value == 0:
-            continue
+        if kind not in (int, float) or value == 0 or path.endswith("_year"):
+            continue  # a calendar year is a date the scenario sets, not a quantity to scale by +-50%
         lo, hi = _range(source, float(value), allowed)
         if hi > lo:
             out.append(Factor(path, lo, hi, "int" if kind is int else "float", "assumed"))
