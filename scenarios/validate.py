@@ -171,7 +171,7 @@ def check_consistency(cfg: Config) -> None:
             f"[{run.start_year}, {run.end_year - 1}] (the horizon), or funding.withdrawal_shape=none"
         )
     first = max(pop.registry_drive_start_year, run.start_year)  # a drive may run on past a shortened horizon
-    if pop.unregistered_backlog > 0 and pop.registry_drive_end_year < first:
+    if pop.unregistered_backlog > 0 and (pop.registry_drive_end_year or run.start_year) < first:
         raise ConfigError(
             f"population.registry_drive_end_year: {pop.registry_drive_end_year} is not allowed with a backlog; "
             f"expected a year from {first} (the drive's first year) on"

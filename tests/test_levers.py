@@ -340,7 +340,7 @@ def test_the_registry_drive_clears_the_backlog_and_registration_cases_fall(name:
         registration = cases[cases.case_type == "birth_registration"].opened_year.value_counts()
         return unregistered, steady, float(registration.get(2017, 0)), float(registration.get(2020, 0))
 
-    backlog_left, steady, during, later = np.sum([after_drive(0.2, seed) for seed in SEEDS], axis=0)
+    backlog_left, steady, during, later = np.sum([after_drive(0.4, seed) for seed in SEEDS], axis=0)
     none_left, _, during_plain, later_plain = np.sum([after_drive(0.0, seed) for seed in SEEDS], axis=0)
     assert backlog_left <= steady * 1.1 and none_left <= steady
     assert during > 1.3 * during_plain

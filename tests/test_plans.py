@@ -131,12 +131,16 @@ def test_paired_differences_have_far_less_variance_than_unpaired() -> None:
     seeds = list(range(8))
     runs, _ = run_plans({"a": plan_config(a, city), "b": plan_config(b, city)}, seeds, jobs=2)
     other, _ = run_plans({"b": plan_config(b, city)}, [100 + s for s in seeds], jobs=2)
-    kpis = ("resolution_rate", "mean_backlog", "cases_opened", "incidence_per_1000_child_years", "spend_local")
-    for kpi in kpis:
+    kpis = ("effective_coverage", "children_served", "mean_backlog", "cases_opened", "incidence_per_1000_child_years")
+    for kpi in (*kpis, "spend_local", "resolution_rate"):
         first = runs[runs.plan == "a"][kpi].to_numpy()
         paired = runs[runs.plan == "b"][kpi].to_numpy() - first
         unpaired = other[kpi].to_numpy() - first
-        assert paired.var(ddof=1) < 0.25 * unpaired.var(ddof=1), kpi
+        # the resolution rate, a ratio of closed cases, pairs less well: crisis cases handled at home stay open
+        # under supervision, so which of them close inside the run differs (0.43 of the unpaired variance when
+        # written, 0.27 with supervision off; the child counts 0.02-0.07)
+        share = 0.5 if kpi == "resolution_rate" else 0.25
+        assert paired.var(ddof=1) < share * unpaired.var(ddof=1), kpi
 
 
 def test_results_do_not_depend_on_the_number_of_processes(tiny: dict) -> None:
@@ -178,7 +182,7 @@ def test_compare_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture) -> No
 def test_optimizer_finds_a_safe_plan_cheaper_than_matched_cofinancing(tmp_path: Path, tiny: dict) -> None:
     seeds, tolerance = [0, 1, 2], 0.05
     base, reference = load_plan("linear_taper_3y"), load_plan("funder_stays")
-    result = search(base, reference, tiny, seeds, trials=16, tolerance=tolerance, jobs=2)
+    result = search(base, reference, tiny, seeds, trials=32, tolerance=tolerance, jobs=2)
     assert result.best is not None
     path = write(tmp_path, plan_yaml(base, result.best, "optimized", ["test"]), "optimized.yaml")
 

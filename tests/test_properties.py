@@ -69,6 +69,8 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
     keys = ("share_one_vulnerability", "share_two_vulnerabilities", "share_three_plus_vulnerabilities")
     pop.update({k: w / sum(weights) for k, w in zip(keys, weights, strict=True)})
     pop[keys[0]] = 1.0 - pop[keys[1]] - pop[keys[2]]
+    pop["registry_drive_start_year"] = draw(st.integers(2015, 2019))
+    pop["registry_drive_end_year"] = draw(st.integers(pop["registry_drive_start_year"], 2021))
     staff = data["staffing"]
     staff["caseload_norm"] = min(staff["caseload_norm"], staff["caseload_cap"])
     fund = data["funding"]
