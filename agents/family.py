@@ -108,8 +108,8 @@ class FamilyPopulation:
         rr[has("kin_care"), col["neglect"]] *= harm.kin_care_neglect_risk
         rr[has("disability"), col["neglect"]] *= harm.disability_neglect_risk
         # needs follow the matching vulnerability: no certificate -> registration, out of school -> drop-out
-        rr[~has("no_birth_certificate"), col["birth_registration"]] *= 0.1
-        rr[has("out_of_school"), col["school_dropout"]] *= 0.2  # already out: fewer new drop-outs
+        rr[~has("no_birth_certificate"), col["birth_registration"]] *= harm.registered_registration_need
+        rr[has("out_of_school"), col["school_dropout"]] *= harm.out_of_school_dropout_need
         return rr
 
     # ---- weekly, vectorised ----

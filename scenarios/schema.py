@@ -233,6 +233,15 @@ class HarmConfig:
     out_of_school_labour_risk: float = param(
         2.0, "economic exploitation multiplier when out of school", "assumed (1.5-3); 001 l.79", 1.0, 10.0
     )
+    registered_registration_need: float = share(
+        0.1,
+        "registration need of a family whose children have birth certificates, relative to one whose children "
+        "have none (newborns, other civil documents)",
+        "assumed (0.05-0.3)",
+    )
+    out_of_school_dropout_need: float = share(
+        0.2, "drop-out hazard of a family already out of school, relative to others (fewer left to drop out)", "assumed"
+    )
     kin_care_neglect_risk: float = param(2.0, "neglect multiplier in kin care", "assumed; 000 l.633 (16/77)", 1.0, 10.0)
     disability_neglect_risk: float = param(2.0, "neglect multiplier with disability", "assumed (1.5-3)", 1.0, 10.0)
     street_labour_risk: float = param(3.0, "economic exploitation multiplier if street-involved", "assumed", 1.0, 10.0)

@@ -115,7 +115,7 @@ def test_a_resolved_registration_case_registers_the_family_and_lowers_its_traffi
     after = fam.base_hazard[f]
     sexual = CASE_TYPES.index("sexual_exploitation")
     assert after[sexual] == pytest.approx(before[sexual] / cfg.harm.no_birth_certificate_trafficking_risk)
-    assert after[REGISTRATION] == pytest.approx(before[REGISTRATION] * 0.1)
+    assert after[REGISTRATION] == pytest.approx(before[REGISTRATION] * cfg.harm.registered_registration_need)
     others = [i for i in range(len(CASE_TYPES)) if i not in (sexual, REGISTRATION)]
     np.testing.assert_allclose(after[others], before[others])
     # an unresolved registration case leaves the family unregistered
@@ -140,3 +140,23 @@ def test_the_registry_meets_a_hidden_registration_need_but_leaves_the_units_case
         and not fam.vuln_mask[taken_up] & BIT["no_birth_certificate"]
     )
     assert fam.episode[hidden] == NO_EPISODE and fam.episode[taken_up] == REGISTRATION
+
+
+def test_families_already_out_of_school_have_the_configured_drop_out_need() -> None:
+    """A family whose children are already out of school has fewer left to drop out: its drop-out hazard is
+    `out_of_school_dropout_need` times what it would otherwise be, and nothing else changes."""
+    from agents.family import BIT
+    from scenarios.schema import CASE_TYPES
+
+    def hazards(need: float) -> tuple[np.ndarray, np.ndarray]:
+        cfg = config_from_dict({"population": {"n_children": 20_000}, "harm": {"out_of_school_dropout_need": need}})
+        fam = FamilyPopulation(cfg, np.random.default_rng(0))
+        return fam.base_hazard, (fam.vuln_mask & BIT["out_of_school"]) > 0
+
+    low, out = hazards(0.2)
+    full, _ = hazards(1.0)
+    dropout = CASE_TYPES.index("school_dropout")
+    np.testing.assert_allclose(low[out, dropout], 0.2 * full[out, dropout])
+    np.testing.assert_allclose(low[~out], full[~out])
+    others = [i for i in range(len(CASE_TYPES)) if i != dropout]
+    np.testing.assert_allclose(low[:, others], full[:, others])
