@@ -295,7 +295,7 @@ class CPModel(Model):
         if pop.unregistered_backlog <= 0 or unregistered <= self.families.unregistered_steady:
             return range(0), 0.0
         first = 52 * max(0, pop.registry_drive_start_year - start)
-        weeks = range(first, 52 * (pop.registry_drive_end_year - start + 1))
+        weeks = range(first, 52 * ((pop.registry_drive_end_year or start) - start + 1))  # 0 = the first year
         chance = 1.0 - (max(1, self.families.unregistered_steady) / unregistered) ** (1.0 / len(weeks))
         return weeks, chance
 

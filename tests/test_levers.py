@@ -345,3 +345,20 @@ def test_the_registry_drive_clears_the_backlog_and_registration_cases_fall(name:
     assert backlog_left <= steady * 1.1 and none_left <= steady
     assert during > 1.3 * during_plain
     assert later < 1.5 * later_plain + 3  # back to the steady level once the drive is over
+
+
+def test_a_drive_whose_years_are_left_at_0_runs_in_the_first_year() -> None:
+    """Year 0 means the first year for both ends of the drive, as the validator accepts it."""
+    cfg = scenario_dict(
+        "tulungagung_ult_psai",
+        {
+            "population": {"registry_drive_start_year": 0, "registry_drive_end_year": 0, "n_children": 20_000},
+            "run": {"end_year": 2017},
+            "funding": {"withdrawal_start_year": 2016},
+        },
+    )
+    model = CPModel(config=config_from_dict(cfg), rng=0)
+    assert model.drive_weeks == range(0, 52)
+    for _ in range(52):
+        model.step()
+    assert len(model.families.unregistered()) <= 1.1 * model.families.unregistered_steady
