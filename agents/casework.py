@@ -127,10 +127,8 @@ def closing(
     if len(active):
         done = cases.progress[active] >= cases.work_needed[active]
         ref = cases.referral[active]
-        weeks = per_case_type(cw.supervision_weeks)[cases.kind[active]]
-        until = cases.supervised_until[active]
-        supervision_over = (np.rint(weeks) <= 0) | (ref != C.NO_REFERRAL) | ((until >= 0) & (week >= until))
-        finished = done & _service_done(ref) & supervision_over
+        # work() has already begun the supervision of every finished case that needs it (-1: none needed)
+        finished = done & _service_done(ref) & (week >= cases.supervised_until[active])
         ref_failed = done & (ref == C.REFERRAL_FAILED)
         timed_out = (week - cases.opened_week[active]) >= cw.max_case_weeks
         competence = cases.competence[active]
