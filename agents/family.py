@@ -202,12 +202,15 @@ class FamilyPopulation:
     def _registered(self, family: int) -> None:
         self.register(np.array([family]))
 
-    def registered_by_registry(self, families: np.ndarray) -> None:
-        """The civil registry registers these families directly: a registration need the unit has not taken up
-        is met with it (one it has taken up stays its case)."""
-        self.register(families)
-        met = families[(self.episode[families] == REGISTRATION) & ~self.known[families]]
-        self.episode[met] = NO_EPISODE
+    def reached_by_registry(self, families: np.ndarray) -> np.ndarray:
+        """The civil registry's drive reaches these families without certificates. It registers on the spot
+        those with no registration need pending, and those whose need the unit already has as a case (the case
+        goes on). A family whose need is pending but hidden is a case the registry cannot settle at its counter
+        (mostly migrant workers' children, 001 l.52): it is returned, for the registry to pass to the unit's
+        one-stop service (001 l.117), which registers the children when the case resolves."""
+        pending = (self.episode[families] == REGISTRATION) & ~self.known[families]
+        self.register(families[~pending])
+        return families[pending]
 
     def unregistered(self) -> np.ndarray:
         """Families whose children have no birth certificate."""

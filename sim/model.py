@@ -52,6 +52,7 @@ from sim.streams import Streams
 
 DEFAULT_SCENARIO = "makassar_pksai"
 DONOR_PAYERS = ("funder", "local")
+AGENCY_CHANNEL = C.CHANNELS.index("agency")  # the civil registry passes cases on as an agency
 
 
 # the live KPIs, one value per week, kept by `datacollector` (the whole weekly table: sim.run.collect)
@@ -300,12 +301,14 @@ class CPModel(Model):
         return weeks, chance
 
     def _civil_registry(self, w: int) -> None:
-        """The regency's registration drive (child-friendly-regency action plan, 001 l.152-159) registers
-        families without certificates directly, not through the unit's cases."""
+        """The regency's registration drive (child-friendly-regency action plan, 001 l.152-159) registers most
+        families without certificates directly; the ones whose pending need it cannot settle it passes to the
+        unit as an agency referral, which is why registration led the unit's cases in the drive years (l.138)."""
         if w in self.drive_weeks:
             draws = self.streams.population.random(self.families.n)
             unregistered = self.families.unregistered()
-            self.families.registered_by_registry(unregistered[draws[unregistered] < self.drive_chance])
+            referred = self.families.reached_by_registry(unregistered[draws[unregistered] < self.drive_chance])
+            self._intake(w, referred, np.full(len(referred), AGENCY_CHANNEL))
 
     def _prevention(self, w: int) -> None:
         k = prevent(self.families, self.cfg.prevention, self.prevention_intensity, w, self.streams.prevention)

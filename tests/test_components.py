@@ -125,21 +125,24 @@ def test_a_resolved_registration_case_registers_the_family_and_lowers_its_traffi
     assert fam.vuln_mask[g] & BIT["no_birth_certificate"]
 
 
-def test_the_registry_meets_a_hidden_registration_need_but_leaves_the_units_case() -> None:
-    """A family the civil registry's drive registers no longer needs the unit for it: its registration need
-    ends if the unit has not taken it up, and stays the unit's case if it has."""
+def test_the_registry_registers_families_at_its_counter_and_returns_the_pending_needs_for_the_unit() -> None:
+    """The civil registry's drive registers a family with no registration need pending, and one whose need the
+    unit already has (the case goes on); a family whose need is pending but hidden is returned, unregistered,
+    for the registry to pass to the unit (001 l.52, l.117)."""
     from agents.family import BIT, NO_EPISODE, REGISTRATION
 
     fam = FamilyPopulation(config_from_dict({"population": {"n_children": 20_000}}), np.random.default_rng(0))
-    hidden, taken_up = (int(f) for f in np.flatnonzero(fam.vuln_mask & BIT["no_birth_certificate"])[:2])
+    unregistered = np.flatnonzero(fam.vuln_mask & BIT["no_birth_certificate"])
+    fam.episode[unregistered] = NO_EPISODE
+    quiet, hidden, taken_up = (int(f) for f in unregistered[:3])
     fam.episode[[hidden, taken_up]] = REGISTRATION
     fam.known[taken_up] = True
-    fam.registered_by_registry(np.array([hidden, taken_up]))
-    assert (
-        not fam.vuln_mask[hidden] & BIT["no_birth_certificate"]
-        and not fam.vuln_mask[taken_up] & BIT["no_birth_certificate"]
-    )
-    assert fam.episode[hidden] == NO_EPISODE and fam.episode[taken_up] == REGISTRATION
+    referred = fam.reached_by_registry(np.array([quiet, hidden, taken_up]))
+    assert referred.tolist() == [hidden]
+    assert fam.vuln_mask[hidden] & BIT["no_birth_certificate"] and fam.episode[hidden] == REGISTRATION
+    for registered in (quiet, taken_up):
+        assert not fam.vuln_mask[registered] & BIT["no_birth_certificate"]
+    assert fam.episode[quiet] == NO_EPISODE and fam.episode[taken_up] == REGISTRATION
 
 
 def test_families_already_out_of_school_have_the_configured_drop_out_need() -> None:
