@@ -274,11 +274,12 @@ TARGETS: tuple[Target, ...] = (
         "held-out",
         _get(TA, "opened_birth_registration_2017"),
         "the model starts with a backlog of families without certificates (national coverage 74% in 2016, "
-        "outside the seeds) that the regency's 2017-2018 drive clears (001 l.156-159), which doubles 2017's "
-        "registration cases; a five-fold fall needs more: in the model most registration need after the drive "
-        "comes from registered families (x0.1 each, newborns and other civil documents), and 82 in 2017 were "
-        "mostly children of migrant workers (001 l.52), a group the model does not have. Fix: Tulungagung's own "
-        "coverage series, or migrant workers' children as a vulnerability",
+        "outside the seeds); the regency's 2017-2018 drive (001 l.156-159) registers most of them at its counter "
+        "and passes the pending needs it cannot settle to the unit (l.117), which lifts 2017's registration cases "
+        "from ~31 to ~53. The rest of the gap: 82 in 2017 were mostly children of migrant workers (001 l.52), "
+        "whose registration need the model does not raise above other unregistered families' (the seeds give "
+        "neither their share nor their need). Fix: migrant workers' children as a vulnerability with a sourced "
+        "share and need, or Tulungagung's own coverage series",
     ),
     Target(
         TA,
@@ -361,10 +362,10 @@ TARGETS: tuple[Target, ...] = (
         0.9,
         "held-out",
         _growth(TA, "opened_all", 2017, 2021),
-        "the registry's backlog raises 2017 (see registration_cases_2017), but the COVID-19 shock (assumed as "
-        "Makassar's, 000 l.211) raises 2021's child work, neglect and drop-out; prevention and the assumed economic "
-        "trend (-3% a year) are slow. The study credits the unit with the fall (001 l.138) but gives no chart "
-        "values. Fix: the regency's own case series",
+        "the drive's referrals raise 2017 (see registration_cases_2017), but the COVID-19 shock (the schema's "
+        "default, 000 l.211; Tulungagung's own is not published) raises 2021's child work, neglect and drop-out, "
+        "and prevention and the assumed economic trend (-3% a year) are slow. The study credits the unit with the "
+        "fall (001 l.138) but gives no chart values. Fix: the regency's own case series",
     ),
     Target(
         EC,
