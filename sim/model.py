@@ -307,7 +307,10 @@ class CPModel(Model):
         if w in self.drive_weeks:
             draws = self.streams.population.random(self.families.n)
             unregistered = self.families.unregistered()
-            referred = self.families.reached_by_registry(unregistered[draws[unregistered] < self.drive_chance])
+            pending = self.families.reached_by_registry(unregistered[draws[unregistered] < self.drive_chance])
+            # passed on through the hub's agency links, which grow after the unit opens as the agency channel's
+            # do (the same uniform, rescaled); the others stay pending
+            referred = pending[draws[pending] < self.drive_chance * self.ramp[w]]
             self._intake(w, referred, np.full(len(referred), AGENCY_CHANNEL))
 
     def _prevention(self, w: int) -> None:

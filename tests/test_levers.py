@@ -350,29 +350,39 @@ def test_the_registry_drive_clears_the_backlog_and_registration_cases_fall(name:
 def test_the_drive_passes_pending_registration_needs_to_the_unit_as_agency_cases() -> None:
     """During the drive the registry registers the families it can at its counter and passes those with a
     pending, unfound registration need to the unit (001 l.52, l.117): they become registration cases opened
-    by the agency channel, and stay unregistered until the case resolves."""
+    by the agency channel, and stay unregistered until the case resolves. Before the unit opens they stay
+    pending (the hub's agency links grow from its opening)."""
     from agents import cases as C
     from agents.family import BIT, NO_EPISODE, REGISTRATION
 
-    cfg = scenario_dict(
-        "tulungagung_ult_psai",
-        {"population": {"n_children": 20_000, "registry_drive_start_year": 0, "registry_drive_end_year": 0}},
-    )
-    model = CPModel(config=config_from_dict(cfg), rng=0)
-    fam = model.families
-    unregistered = fam.unregistered()
-    quiet = unregistered[fam.episode[unregistered] == NO_EPISODE]
-    pending = quiet[:5]
-    fam.episode[pending] = REGISTRATION
-    model.drive_chance = 1.0  # the drive reaches every family in its first week
-    model.step()
-    cases = model.cases
+    def first_drive_week(opening_year: int, ramp_up_years: float = 0.0) -> tuple[CPModel, np.ndarray, np.ndarray]:
+        population = {"n_children": 20_000, "registry_drive_start_year": 0, "registry_drive_end_year": 0}
+        cfg = scenario_dict(
+            "tulungagung_ult_psai",
+            {"population": population, "coordination": {"opening_year": opening_year, "ramp_up_years": ramp_up_years}},
+        )
+        model = CPModel(config=config_from_dict(cfg), rng=0)
+        fam = model.families
+        unregistered = fam.unregistered()
+        quiet = unregistered[fam.episode[unregistered] == NO_EPISODE]
+        fam.episode[quiet[:5]] = REGISTRATION
+        model.drive_chance = 1.0  # the drive reaches every family in its first week
+        model.step()
+        return model, quiet[:5], quiet[5:]
+
+    model, pending, others = first_drive_week(opening_year=2015)  # open at full strength from the first week
+    fam, cases = model.families, model.cases
     opened = np.isin(cases.family, pending)
     assert sorted(cases.family[opened].tolist()) == sorted(pending.tolist())
     assert (cases.kind[opened] == REGISTRATION).all() and (cases.channel[opened] == C.CHANNELS.index("agency")).all()
     still_unregistered = (fam.vuln_mask[cases.family[opened]] & BIT["no_birth_certificate"]) > 0
     assert (still_unregistered == (cases.status[opened] != C.RESOLVED)).all()  # the case registers them
-    others = np.setdiff1d(quiet, pending)
+    assert not (fam.vuln_mask[others] & BIT["no_birth_certificate"]).any()
+
+    model, pending, others = first_drive_week(opening_year=2016)  # the unit opens a year after the drive
+    fam = model.families
+    assert not np.isin(model.cases.family, pending).any()
+    assert (fam.vuln_mask[pending] & BIT["no_birth_certificate"]).all() and (fam.episode[pending] == REGISTRATION).all()
     assert not (fam.vuln_mask[others] & BIT["no_birth_certificate"]).any()
 
 
