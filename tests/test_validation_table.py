@@ -21,7 +21,7 @@ from experiments.calibration.calibrate import (
 )
 from experiments.common.tables import ratio
 from experiments.validation.observables import closed_by_year_end, count_by_year
-from experiments.validation.table import compare, evaluate, fmt, misses_section, targets_table
+from experiments.validation.table import compare, evaluate, fmt, misses_section, targets_table, verdict
 from experiments.validation.targets import RETIRED, TARGETS, Target, loglinear_slope
 from sim.overrides import scenario_names
 
@@ -32,6 +32,16 @@ def test_compare_mean_interval_and_tolerance() -> None:
     assert (c.mean, c.p05, c.p95, c.within, c.n) == (10.5, pytest.approx(1.95), pytest.approx(19.05), True, 20)
     assert not compare(values, 11, 12).within
     assert compare(values, 10.5, 10.5).within  # the band's ends count as within
+
+
+def test_a_verdict_within_two_standard_errors_of_a_band_edge_is_marked_near_edge() -> None:
+    """Seed noise can turn a verdict whose mean sits close to a band edge: the table says so."""
+    values = list(range(1, 21))  # mean 10.5, standard error of the mean 5.916 / sqrt(20) = 1.323
+    assert compare(values, 10, 11).near_edge and verdict(compare(values, 10, 11)) == "within (near edge)"
+    assert not compare(values, 0, 30).near_edge and verdict(compare(values, 0, 30)) == "within"
+    assert compare(values, 13.1, 20).near_edge and verdict(compare(values, 13.1, 20)) == "**MISS** (near edge)"
+    assert not compare(values, 13.2, 20).near_edge and verdict(compare(values, 13.2, 20)) == "**MISS**"
+    assert compare([5.0], 0, 10).near_edge  # one seed: no estimate of the noise, so no verdict is safe
 
 
 def test_compare_ignores_undefined_seeds_and_fails_with_none_left() -> None:

@@ -58,6 +58,7 @@ def retired_section() -> str:
 
 def render(rows: list[Row], seeds: list[int], args: object, elapsed: float, command: str) -> str:
     within = sum(r.result.within for r in rows)
+    near = sum(r.result.near_edge for r in rows)
     by_role = pd.Series([r.target.role for r in rows if r.result.within]).value_counts().to_dict()
     total_role = pd.Series([r.target.role for r in rows]).value_counts().to_dict()
     roles = ", ".join(f"{by_role.get(k, 0)}/{v} {k}" for k, v in total_role.items())
@@ -74,7 +75,9 @@ the configs as run in `validation/configs.yaml`.
 **{within} of {len(rows)} targets within tolerance** ({roles}).
 
 *Model mean* is the mean over seeds of the quantity in each run; the *90% interval* is the 5th-95th percentile
-across seeds; *within* means the model mean lies inside the tolerance band. Roles: *input* = a published figure
+across seeds; *within* means the model mean lies inside the tolerance band; *near edge* marks a verdict within
+seed noise: a band edge is closer to the mean than two standard errors of the mean (sd across seeds / sqrt(seeds)),
+so another set of seeds may give the other verdict ({near} of {len(rows)} here). Roles: *input* = a published figure
 the scenario sets, checked to be reproduced; *fitted* = used by `experiments/calibration/calibrate.py`
 (see `calibration.md`); *held-out* = never used in fitting. Targets are defined in
 `experiments/validation/targets.py`.

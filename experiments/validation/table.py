@@ -2,7 +2,9 @@
 inputs.
 
 A target compares one number per seed (the model's value of a published quantity) with the published value:
-the model mean and its 90% interval across seeds, and whether the mean lies within the tolerance band.
+the model mean and its 90% interval across seeds, whether the mean lies within the tolerance band, and whether
+that verdict is within seed noise (a band edge closer to the mean than two standard errors: another set of
+seeds may give the other verdict).
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ class Comparison:
     p95: float
     within: bool
     n: int  # seeds with a defined value
+    near_edge: bool = False  # a band edge lies within two standard errors of the mean
 
 
 def compare(values: Iterable[float], lo: float, hi: float) -> Comparison:
-    """Mean and 90% interval (5th-95th percentile) of the per-seed values; within = lo <= mean <= hi.
+    """Mean and 90% interval (5th-95th percentile) of the per-seed values; within = lo <= mean <= hi; near_edge
+    = a band edge closer to the mean than two standard errors of the mean (sd across seeds / sqrt(seeds)).
 
     Seeds where the quantity is undefined (NaN, e.g. a ratio with no cases) are left out; with none left the
     target cannot be met."""
@@ -39,7 +43,15 @@ def compare(values: Iterable[float], lo: float, hi: float) -> Comparison:
         return Comparison(math.nan, math.nan, math.nan, False, 0)
     mean = float(v.mean())
     p05, p95 = (float(x) for x in np.percentile(v, [5, 95]))
-    return Comparison(mean, p05, p95, bool(lo <= mean <= hi), len(v))
+    se = float(v.std(ddof=1)) / math.sqrt(len(v)) if len(v) > 1 else math.inf
+    near_edge = min(abs(mean - lo), abs(mean - hi)) < 2.0 * se
+    return Comparison(mean, p05, p95, bool(lo <= mean <= hi), len(v), near_edge)
+
+
+def verdict(c: Comparison) -> str:
+    """within / MISS, marked when seed noise could turn it."""
+    word = "within" if c.within else "**MISS**"
+    return f"{word} (near edge)" if c.near_edge else word
 
 
 def fmt(x: float) -> str:
@@ -78,7 +90,7 @@ def targets_table(rows: Sequence[Row]) -> str:
             fmt(r.result.mean),
             f"[{fmt(r.result.p05)}, {fmt(r.result.p95)}]",
             f"[{fmt(r.target.lo)}, {fmt(r.target.hi)}]",
-            "within" if r.result.within else "**MISS**",
+            verdict(r.result),
         ]
         for r in rows
     ]
