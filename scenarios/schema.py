@@ -170,7 +170,8 @@ class PopulationConfig:
     unregistered_backlog: float = share(
         0.0,
         "share of families, beyond those the vulnerability draw flags, whose children have no birth certificate at "
-        "the start; the civil registry's drive registers them (0 = no backlog)",
+        "the start; the civil registry's drive registers them, passing those with a pending need to the unit (0 = no "
+        "backlog)",
         "assumed (0-0.3); set per scenario",
     )
     registry_drive_start_year: int = param(
