@@ -3,6 +3,10 @@
 A case is opened when harm or a service need is detected, waits for a worker, is worked on (and referred to
 a partner agency when it needs one), and closes resolved, unresolved or dropped. Rows are never deleted, so
 every case ever opened is accounted for.
+
+The register owns every change of a case's status and worker (`open`, `assign`, `start_monitoring`,
+`release`, `close`, `mark_served`); a worker's caseload is not a counter kept elsewhere but is read from the
+register (`caseloads`), so the two can never disagree.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ STATUS_OF_REASON = {
     WHY_FAMILY_DROPPED: DROPPED,
     WHY_FILE_LOST: DROPPED,
 }
+STATUS_CODE_OF_REASON = np.array([STATUS_OF_REASON.get(why, WAITING) for why in range(len(CLOSE_REASONS))])
 
 _COLUMNS: dict[str, type] = {
     "family": np.int32,
@@ -107,6 +112,55 @@ class CaseTable:
 
     def ids_with_status(self, status: int) -> np.ndarray:
         return np.flatnonzero(self.status == status)
+
+    # ---- the only places a case's status or worker change ----
+
+    def assign(self, case_ids: np.ndarray, worker_ids: np.ndarray, week: int) -> None:
+        """Waiting cases go to these workers (a case assigned again after its worker left keeps its first
+        assignment week)."""
+        self.status[case_ids] = ACTIVE
+        self.worker[case_ids] = worker_ids
+        first = case_ids[self.assigned_week[case_ids] < 0]
+        self.assigned_week[first] = week
+
+    def start_monitoring(self, case_ids: np.ndarray) -> None:
+        """The worker's own work on these cases is done; they only monitor them from now on."""
+        self.monitoring[case_ids] = True
+
+    def release(self, worker_id: int) -> None:
+        """A leaving worker's active cases go back to the waiting list."""
+        theirs = np.flatnonzero((self.worker == worker_id) & (self.status == ACTIVE))
+        self.status[theirs] = WAITING
+        self.worker[theirs] = -1
+        self.monitoring[theirs] = False
+
+    def close(self, case_ids: np.ndarray, reasons: np.ndarray, week: int) -> None:
+        self.status[case_ids] = STATUS_CODE_OF_REASON[reasons]
+        self.closed_week[case_ids] = week
+        self.close_reason[case_ids] = reasons
+
+    def mark_served(self, case_ids: np.ndarray, week: int) -> np.ndarray:
+        """Record these cases' first service this week; returns the ones served for the first time."""
+        new = case_ids[self.served_week[case_ids] < 0]
+        self.served_week[new] = week
+        return new
+
+    # ---- read from the register ----
+
+    def caseloads(self, n_workers: int, monitoring_load: float) -> np.ndarray:
+        """Caseload slots in use per worker id: a case being worked takes one, a monitored case a fraction."""
+        active = self.ids_with_status(ACTIVE)
+        monitored = self.monitoring[active]
+        worked = np.bincount(self.worker[active[~monitored]], minlength=n_workers).astype(np.float64)
+        return worked + monitoring_load * np.bincount(self.worker[active[monitored]], minlength=n_workers)
+
+    def holding(self, n_workers: int) -> np.ndarray:
+        """Active cases (worked or monitored) per worker id."""
+        return np.bincount(self.worker[self.ids_with_status(ACTIVE)], minlength=n_workers)
+
+    def resolved_by(self, n_workers: int) -> np.ndarray:
+        """Resolved cases per worker id (the worker who held each when it closed)."""
+        return np.bincount(self.worker[self.status == RESOLVED], minlength=n_workers)
 
     def to_frame(self, start_year: int) -> pd.DataFrame:
         """The case log: one row per case, with names instead of codes."""

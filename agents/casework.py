@@ -15,18 +15,28 @@ file is lost (000 l.645).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from agents import cases as C
 from agents.agency import Agency, ReferralTerms
-from agents.family import per_case_type
-from agents.workforce import SocialWorker
+from agents.family import FamilyPopulation, per_case_type
+from agents.workforce import SocialWorker, Workforce
 from scenarios.schema import CaseworkConfig, Config
+
+if TYPE_CHECKING:
+    from agents.funding import ServiceLevels
+    from sim.metrics import WeeklyMetrics
 
 
 def work(
-    cases: C.CaseTable, workers: Sequence[SocialWorker], n_logged: int, cfg: Config, cms_level: float, week: int
+    cases: C.CaseTable,
+    workers: Sequence[SocialWorker],
+    caseloads: np.ndarray,
+    cfg: Config,
+    cms_level: float,
+    week: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A week of work on every active case; returns the active case ids, and those whose intervention was
     delivered this week and whose supervision begins (served, like a delivered referral).
@@ -40,13 +50,13 @@ def work(
     active = cases.ids_with_status(C.ACTIVE)
     if len(active) == 0:
         return active, active
-    # per worker id: the skills and caseload of the active workers (only they hold active cases)
-    skill, high, load = np.zeros(n_logged), np.zeros(n_logged), np.zeros(n_logged)
+    # per worker id: the skills of the active workers (only they hold active cases)
+    skill, high = np.zeros(len(caseloads)), np.zeros(len(caseloads))
     for wk in workers:
-        skill[wk.log_id], high[wk.log_id], load[wk.log_id] = wk.skill, wk.high_skill, wk.caseload
+        skill[wk.log_id], high[wk.log_id] = wk.skill, wk.high_skill
     wid = cases.worker[active]
     competence = np.where(cases.high_severity[active], high[wid], skill[wid])
-    overload = np.maximum(0.0, load[wid] / cfg.staffing.caseload_norm - 1.0)
+    overload = np.maximum(0.0, caseloads[wid] / cfg.staffing.caseload_norm - 1.0)
     speed = cw.speed_floor + (1.0 - cw.speed_floor) * competence
     speed *= np.where(cases.covered[active], 1.0, cw.uncovered_casework_factor)
     speed /= (1.0 - cw.cms_time_saving * cms_level) * (1.0 + cw.overload_slowdown * overload)
@@ -62,12 +72,7 @@ def work(
     cases.supervised_until[active[begins]] = week + weeks[begins]
     supervised = done & (cases.supervised_until[active] > week)
     to_monitoring = done & ((ref == C.REFERRAL_QUEUED) | supervised) & ~cases.monitoring[active]
-    if to_monitoring.any():
-        by_id = {wk.log_id: wk for wk in workers}
-        for case_id in active[to_monitoring].tolist():
-            cases.monitoring[case_id] = True
-            by_id[cases.worker[case_id]].cases -= 1
-            by_id[cases.worker[case_id]].monitored += 1
+    cases.start_monitoring(active[to_monitoring])
     return active, active[begins]
 
 
@@ -114,15 +119,15 @@ def closing(
     p_file_lost: float,
     week: int,
     rng: np.random.Generator,
-) -> dict[int, int]:
-    """{case id: close reason} for the cases that close this week.
+) -> tuple[np.ndarray, np.ndarray]:
+    """(case ids, close reasons) of the cases that close this week.
 
     A finished case (its referral, if any, delivered, and its structured supervision, if any, over) resolves
     with a chance that rises from `success_floor` to 1 with the worker's competence: skill decides the
     outcome, not only the speed."""
     active = cases.ids_with_status(C.ACTIVE)
     waiting = cases.ids_with_status(C.WAITING)
-    reason: dict[int, int] = {}
+    ids, reasons = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
 
     if len(active):
         done = cases.progress[active] >= cases.work_needed[active]
@@ -142,15 +147,15 @@ def closing(
         outcome[ref_failed] = C.WHY_REFERRAL_FAILED
         outcome[finished & ~success] = C.WHY_NOT_RESOLVED
         outcome[finished & success] = C.WHY_RESOLVED
-        reason.update(_closing(active, outcome))
+        _closing(active, outcome, ids, reasons)
 
     if len(waiting):
         r = rng.random(len(waiting))
         timed_out = (week - cases.opened_week[waiting]) >= cw.max_case_weeks
         outcome = np.where(r < cw.drop_while_waiting_weekly, C.WHY_FAMILY_DROPPED, C.WHY_OPEN)
         outcome[timed_out] = C.WHY_TIME_LIMIT
-        reason.update(_closing(waiting, outcome))
-    return reason
+        _closing(waiting, outcome, ids, reasons)
+    return np.concatenate(ids), np.concatenate(reasons)
 
 
 def _service_done(referral: np.ndarray) -> np.ndarray:
@@ -158,7 +163,77 @@ def _service_done(referral: np.ndarray) -> np.ndarray:
     return (referral == C.NO_REFERRAL) | (referral == C.REFERRAL_DONE)
 
 
-def _closing(ids: np.ndarray, outcome: np.ndarray) -> dict[int, int]:
-    """{case id: close reason} for the cases whose outcome is not 'still open'."""
-    closing_now = np.flatnonzero(outcome != C.WHY_OPEN)
-    return dict(zip(ids[closing_now].tolist(), outcome[closing_now].tolist(), strict=True))
+def _closing(ids: np.ndarray, outcome: np.ndarray, out_ids: list, out_reasons: list) -> None:
+    """Append the cases whose outcome is not 'still open', and their reasons."""
+    closing_now = outcome != C.WHY_OPEN
+    out_ids.append(ids[closing_now])
+    out_reasons.append(outcome[closing_now].astype(np.int64))
+
+
+class Casework:
+    """Steps 7 and 8 of the week: the workers' casework, referrals to partners and what they deliver, and the
+    cases that close. Serving and closing are also what the families feel: a first service counts the
+    episode's harmed children as served; a closure ends the episode or leaves it hidden again."""
+
+    FEEDS = ("served", "closed", "referrals_sent", "referrals_accepted", "referrals_completed")
+
+    def __init__(
+        self,
+        cfg: Config,
+        families: FamilyPopulation,
+        cases: C.CaseTable,
+        partners: Sequence[Agency],
+        metrics: WeeklyMetrics,
+        rng: np.random.Generator,
+        referral_rng: np.random.Generator,
+    ) -> None:
+        self.cfg = cfg
+        self.families = families
+        self.cases = cases
+        self.partners = partners
+        self.metrics = metrics
+        self.rng = rng
+        self.referral_rng = referral_rng
+
+    def step(self, week: int, workforce: Workforce, levels: ServiceLevels) -> None:
+        cfg, m = self.cfg, self.metrics
+        active, supervised = work(self.cases, list(workforce.active), workforce.caseloads(), cfg, levels.cms, week)
+        self.serve(supervised, week)
+        for agency in self.partners:
+            agency.capacity_per_week = agency.base_capacity * levels.partner_capacity
+        sent, accepted, delivered = refer(
+            self.cases,
+            active,
+            self.partners,
+            levels.terms,
+            cfg.coordination.uncovered_referral_factor,
+            cfg.coordination.max_referral_attempts,
+            week,
+            self.referral_rng,
+        )
+        m.referrals_sent[week] += sent
+        m.referrals_accepted[week] += accepted
+        m.referrals_completed[week] += len(delivered)
+        self.serve(np.array(delivered, dtype=np.int64), week)
+        self.close(week, levels.cms)
+
+    def serve(self, case_ids: np.ndarray, week: int) -> None:
+        """Cases served this week (resolved, their referred service delivered, or their intervention delivered
+        with supervision to follow): the first service of an episode counts its harmed children as served."""
+        new = self.cases.mark_served(case_ids, week)
+        fam = self.families
+        first = fam.first_service(np.unique(self.cases.family[new]))
+        np.add.at(self.metrics.served[week], fam.episode[first], fam.harmed[first])
+
+    def close(self, week: int, cms_level: float) -> None:
+        """Closure (resolved / unresolved / dropped): without a working case-management system a paper file
+        may be lost (000 l.645). A resolved case is served; the family's episode ends or goes on hidden."""
+        p_lost = (1.0 - cms_level) * self.cfg.coordination.record_loss_weekly_without_cms
+        ids, reasons = closing(self.cases, self.cfg.casework, p_lost, week, self.rng)
+        self.serve(ids[reasons == C.WHY_RESOLVED], week)
+        self.cases.close(ids, reasons, week)
+        status = C.STATUS_CODE_OF_REASON[reasons]
+        np.add.at(self.metrics.closed[week], status - C.RESOLVED, 1)
+        self.families.cases_closed(
+            self.cases.family[ids], status == C.RESOLVED, week, self.cfg.harm.recurrence_window_weeks
+        )

@@ -9,6 +9,7 @@ registry-covered areas, 004 l.108), community reports driven by awareness (004 l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,23 +17,44 @@ from agents.cases import CHANNELS
 from agents.family import FamilyPopulation, per_case_type
 from scenarios.schema import DetectionConfig
 
+if TYPE_CHECKING:
+    from agents.drivers import Week
+    from agents.funding import ServiceLevels
+
 
 @dataclass(frozen=True)
 class Detection:
+    """Step 4 of the week."""
+
     outreach: np.ndarray  # weekly chance by case type, at full outreach funding
     community: np.ndarray  # at full awareness
     agency: np.ndarray  # at full referral acceptance
     ngo: np.ndarray
     uncovered_outreach_factor: float
+    rng: np.random.Generator  # the detection stream: one uniform per family a week
 
     @classmethod
-    def from_config(cls, det: DetectionConfig) -> Detection:
+    def from_config(cls, det: DetectionConfig, rng: np.random.Generator) -> Detection:
         return cls(
             per_case_type(det.outreach_weekly),
             per_case_type(det.community_report_weekly),
             per_case_type(det.agency_channel_weekly),
             per_case_type(det.ngo_identification_weekly),
             det.uncovered_outreach_factor,
+            rng,
+        )
+
+    def step(
+        self, week: int, fam: FamilyPopulation, levels: ServiceLevels, today: Week
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """This week's finds: the hub's links to schools, health and police grow after it opens (ramp-up)."""
+        return self.find(
+            fam,
+            levels.outreach,
+            levels.terms.acceptance * today.ramp,
+            self.rng.random(fam.n),
+            today.detection,
+            today.season,
         )
 
     def find(

@@ -12,9 +12,15 @@ the detection channels finds it, and ends when its case resolves or, while hidde
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from scenarios.schema import CASE_TYPES, HARM_TYPES, VULNERABILITIES, Config
+
+if TYPE_CHECKING:
+    from agents.drivers import Week
+    from sim.metrics import WeeklyMetrics
 
 BIT = {name: 1 << i for i, name in enumerate(VULNERABILITIES)}
 N_HARM = len(HARM_TYPES)
@@ -188,19 +194,15 @@ class FamilyPopulation:
         self.episode_served[first] = True
         return first
 
-    def case_closed(self, family: int, resolved: bool, week: int, recurrence_window: int) -> None:
+    def cases_closed(self, families: np.ndarray, resolved: np.ndarray, week: int, recurrence_window: int) -> None:
         """A resolved case ends the episode; otherwise the harm goes on, hidden again. Risk stays raised a while.
         A resolved registration case registers the family's children: its missing-certificate flag clears, and
         with it the raised trafficking risk (001 l.138) and the registration need itself."""
-        self.known[family] = False
-        if resolved:
-            if self.episode[family] == REGISTRATION:
-                self._registered(family)
-            self.episode[family] = NO_EPISODE
-        self.recur_until[family] = week + recurrence_window
-
-    def _registered(self, family: int) -> None:
-        self.register(np.array([family]))
+        self.known[families] = False
+        ended = families[resolved]
+        self.register(ended[self.episode[ended] == REGISTRATION])
+        self.episode[ended] = NO_EPISODE
+        self.recur_until[families] = week + recurrence_window
 
     def reached_by_registry(self, families: np.ndarray) -> np.ndarray:
         """The civil registry's drive reaches these families without certificates. It registers on the spot
@@ -259,3 +261,32 @@ def _draw_vulnerabilities(count: np.ndarray, weights: object, rng: np.random.Gen
         take = count > rank
         mask[take] |= (1 << chosen[take]).astype(np.uint8)
     return mask
+
+
+class Harm:
+    """Step 3 of the week: new harm and needs among the families, and hidden episodes that end by themselves."""
+
+    FEEDS = ("new_episodes",)
+
+    def __init__(
+        self, cfg: Config, families: FamilyPopulation, metrics: WeeklyMetrics, rng: np.random.Generator
+    ) -> None:
+        self.harm = cfg.harm
+        self.protection = cfg.prevention.early_intervention_risk_reduction
+        self.families = families
+        self.metrics = metrics
+        self.rng = rng
+
+    def step(self, week: int, today: Week) -> None:
+        fam, harm = self.families, self.harm
+        new, kinds = fam.draw_episodes(
+            week,
+            today.stress,
+            today.season,
+            self.rng.random(fam.n),
+            harm.awareness_protection,
+            self.protection,
+            harm.recurrence_multiplier,
+            harm.hidden_harm_ends_weekly,
+        )
+        np.add.at(self.metrics.new_episodes[week], kinds, fam.harmed[new])

@@ -8,6 +8,8 @@ cap, high-severity cases first, then the oldest; the rest wait (000 l.567, l.575
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from mesa import Agent, Model
 
@@ -15,13 +17,35 @@ from agents import cases as C
 from agents.family import FamilyPopulation, per_case_type
 from scenarios.schema import CASE_TYPES, PARTNER_AGENCIES, VULNERABILITIES, Config
 
+if TYPE_CHECKING:
+    from agents.workforce import Workforce
+    from sim.metrics import WeeklyMetrics
+
 NGO_CHANNEL = C.CHANNELS.index("ngo")
 NGO_AGENCY = PARTNER_AGENCIES.index("ngo")
 
 
 class IntegratedHub(Agent):
-    def __init__(self, model: Model, cfg: Config) -> None:
+    """Steps 5 and 6 of the week: found episodes become cases (and the family's episode is known to the
+    system); waiting cases are assigned to workers under the caseload cap."""
+
+    FEEDS = ("first_detections", "opened_by_channel")
+
+    def __init__(
+        self,
+        model: Model,
+        cfg: Config,
+        families: FamilyPopulation,
+        cases: C.CaseTable,
+        metrics: WeeklyMetrics,
+        rng: np.random.Generator,
+    ) -> None:
         super().__init__(model)
+        self.families = families
+        self.cases = cases
+        self.metrics = metrics
+        self.intake_rng = rng
+        self.caseload_cap = cfg.staffing.caseload_cap
         self.integrated = cfg.coordination.hub
         cw = cfg.casework
         self.work_weeks = per_case_type(cw.work_weeks)
@@ -37,21 +61,17 @@ class IntegratedHub(Agent):
             [PARTNER_AGENCIES.index(getattr(cfg.coordination.referral_agency, t)) for t in CASE_TYPES]
         )
 
-    def take_in(
-        self,
-        cases: C.CaseTable,
-        fam: FamilyPopulation,
-        families: np.ndarray,
-        channels: np.ndarray,
-        week: int,
-        rng: np.random.Generator,
-    ) -> np.ndarray:
-        """Open a case for each found family; returns the case types.
+    def take_in(self, week: int, families: np.ndarray, channels: np.ndarray) -> None:
+        """Open a case for each found family (found by `channels`): the episode is known from now on, and its
+        harmed children count as found the first time it is.
 
         A case's work depends on its type (exploitation needs legal process and several agencies) and on the
         family: more for each vulnerability beyond the first, much more with a disabled member. Without a hub,
         the NGO serves most of the victims it finds itself instead of passing them to the type's partner
         (002 l.104-118: ECPAT's victims are not reported to the police)."""
+        if len(families) == 0:
+            return
+        fam, cases, rng = self.families, self.cases, self.intake_rng
         kind = fam.episode[families].astype(np.int8)
         k = len(families)
         needs_referral = rng.random(k) < self.referral_share[kind]
@@ -82,27 +102,43 @@ class IntegratedHub(Agent):
             harm_week=fam.episode_start[families],
             episode=fam.episode_id[families],
         )
-        return kind
+        first = ~fam.episode_detected[families]
+        np.add.at(self.metrics.first_detections[week], kind[first], fam.harmed[families[first]])
+        np.add.at(self.metrics.opened_by_channel[week], channels, 1)
+        fam.case_opened(families)
 
-    def assign(
-        self,
-        waiting: np.ndarray,
-        high_severity: np.ndarray,
-        opened_week: np.ndarray,
-        caseloads: np.ndarray,
-        cap: int,
-    ) -> list[tuple[int, int]]:
-        """Pairs (case id, worker position) for as many waiting cases as the caps allow."""
-        room = cap - caseloads
-        if len(waiting) == 0 or room.sum() <= 0:
-            return []
-        order = np.lexsort((opened_week[waiting], ~high_severity[waiting]))
-        pairs: list[tuple[int, int]] = []
-        room = room.copy()
-        for case in waiting[order]:
-            w = int(np.argmax(room))
-            if room[w] < 1:
-                break
-            pairs.append((int(case), w))
-            room[w] -= 1
-        return pairs
+    def assign(self, week: int, workforce: Workforce) -> None:
+        """Waiting cases to the workers with most room under the caseload cap; the rest wait."""
+        cases, workers = self.cases, list(workforce.active)
+        ids = np.array([wk.log_id for wk in workers], dtype=np.int64)
+        caseloads = workforce.caseloads()[ids]
+        pairs = assignments(
+            cases.ids_with_status(C.WAITING), cases.high_severity, cases.opened_week, caseloads, self.caseload_cap
+        )
+        if pairs:
+            case_ids, positions = (np.array(x, dtype=np.int64) for x in zip(*pairs, strict=True))
+            cases.assign(case_ids, ids[positions], week)
+
+
+def assignments(
+    waiting: np.ndarray,
+    high_severity: np.ndarray,
+    opened_week: np.ndarray,
+    caseloads: np.ndarray,
+    cap: int,
+) -> list[tuple[int, int]]:
+    """Pairs (case id, worker position) for as many waiting cases as the caps allow: high severity first, then
+    the oldest, each to the worker with most room."""
+    room = cap - caseloads
+    if len(waiting) == 0 or room.sum() <= 0:
+        return []
+    order = np.lexsort((opened_week[waiting], ~high_severity[waiting]))
+    pairs: list[tuple[int, int]] = []
+    room = room.copy()
+    for case in waiting[order]:
+        w = int(np.argmax(room))
+        if room[w] < 1:
+            break
+        pairs.append((int(case), w))
+        room[w] -= 1
+    return pairs

@@ -7,10 +7,15 @@ a number of families with two or more vulnerabilities per year and lowers their 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from agents.family import FamilyPopulation
-from scenarios.schema import PreventionConfig
+from scenarios.schema import Config, PreventionConfig
+
+if TYPE_CHECKING:
+    from sim.metrics import WeeklyMetrics
 
 
 def prevent(
@@ -26,3 +31,22 @@ def prevent(
         chosen = rng.choice(fam.at_risk, size=k, replace=False)
         fam.protect(chosen, week + prev.early_intervention_weeks)
     return k
+
+
+class Prevention:
+    """Step 2 of the week: awareness campaigns and early intervention, as far as the prevention line is funded."""
+
+    FEEDS = ("early_interventions",)
+
+    def __init__(
+        self, cfg: Config, families: FamilyPopulation, metrics: WeeklyMetrics, rng: np.random.Generator
+    ) -> None:
+        self.prevention = cfg.prevention
+        self.families = families
+        self.metrics = metrics
+        self.rng = rng
+
+    def step(self, week: int, intensity: float) -> None:
+        k = prevent(self.families, self.prevention, intensity, week, self.rng)
+        if k:
+            self.metrics.early_interventions[week] = k

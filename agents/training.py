@@ -48,11 +48,11 @@ def be_mentored(worker: SocialWorker, tr: TrainingConfig, intensity: float) -> N
     worker.mentored_weeks += intensity
 
 
-def drift(worker: SocialWorker, tr: TrainingConfig) -> None:
+def drift(worker: SocialWorker, tr: TrainingConfig, has_cases: bool) -> None:
     """Trained skill decays toward the baseline; a worker with cases learns a little by doing."""
     worker.skill -= tr.decay_per_week * (worker.skill - tr.baseline_skill)
     worker.high_skill -= tr.decay_per_week * (worker.high_skill - tr.baseline_high_skill)
-    if worker.cases + worker.monitored > 0:
+    if has_cases:
         worker.skill += tr.learning_by_doing_per_week * (1.0 - worker.skill)
         worker.high_skill += 0.5 * tr.learning_by_doing_per_week * (1.0 - worker.high_skill)
 
@@ -63,9 +63,11 @@ def train(
     session_funded: float,
     mentoring_funded: float,
     rng: np.random.Generator,
+    holding: np.ndarray,
 ) -> None:
     """This week's training: a classroom session for the funded share of workers (chosen at random), a week
-    of mentoring for everyone when the mentoring line is funded, then the weekly skill drift."""
+    of mentoring for everyone when the mentoring line is funded, then the weekly skill drift (`holding`: active
+    cases per worker id)."""
     if session_funded > 0:
         n_trained = round(session_funded * len(workers))
         for pos in rng.choice(len(workers), size=n_trained, replace=False).tolist():
@@ -74,4 +76,4 @@ def train(
         for worker in workers:
             be_mentored(worker, tr, mentoring_funded)
     for worker in workers:
-        drift(worker, tr)
+        drift(worker, tr, holding[worker.log_id] > 0)

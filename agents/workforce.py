@@ -5,7 +5,8 @@ unfunded programme lines and supervision (000 l.693, l.753); the weekly chance o
 falls. A worker who leaves hands their open cases back to the waiting list, and the post falls vacant until
 it is refilled after the hiring lag, when the employer can pay (a donor contract only if its budget line can
 pay it to the end of the year). A hiring plan adds posts (advertised now, filled after the lag) or abolishes
-them (vacancies first, then the newest worker's contract ends).
+them (vacancies first, then the newest worker's contract ends). A worker's caseload is read from the case
+register, never counted here.
 """
 
 from __future__ import annotations
@@ -13,51 +14,61 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Agent, Model
 from mesa.agent import AgentSet
 
-from scenarios.schema import EMPLOYERS, StaffingConfig, TrainingConfig, WorkforceConfig
+from agents.cases import CaseTable
+from agents.training import train
+from scenarios.schema import EMPLOYERS, Config, StaffingConfig, TrainingConfig, WorkforceConfig
+
+if TYPE_CHECKING:
+    from agents.funding import ServiceLevels
 
 
 @dataclass(frozen=True)
 class WorkingConditions:
-    """What this week is like for every worker: set once per week by the model."""
+    """What this week is like for every worker: set once per week by the workforce's step."""
 
     caseload_norm: int
     shortfall: float  # 0 = every programme line funded, 1 = none
-    supervision: float  # supervisors per eight workers, capped at 1
+    supervision: float  # supervisors per `workers_per_supervisor` workers, capped at 1
     isolation_factor: float  # 1 = national workers excluded from local meetings; less with a regional law
+
+    @classmethod
+    def this_week(
+        cls, staffing: StaffingConfig, workforce: WorkforceConfig, shortfall: float, regulation: str, n_workers: int
+    ) -> WorkingConditions:
+        """Supervision is full at one supervisor per `workers_per_supervisor` workers; a regional law brings
+        national workers into local planning and leaves `isolation_left_by_regional_law` of their isolation."""
+        return cls(
+            caseload_norm=staffing.caseload_norm,
+            shortfall=shortfall,
+            supervision=min(1.0, staffing.workers_per_supervisor * staffing.supervisors / max(1, n_workers)),
+            isolation_factor=workforce.isolation_left_by_regional_law if regulation == "regional_law" else 1.0,
+        )
 
 
 class SocialWorker(Agent):
-    """One worker: employer, skill (see agents/training.py), caseload and morale."""
+    """One worker: employer, skill (see agents/training.py), caseload and morale. The caseload is read from the
+    case register each week (`caseload` is that week's value, kept for reporting)."""
 
-    def __init__(
-        self, model: Model, employer: str, week: int, training: TrainingConfig, log_id: int, monitoring_load: float
-    ) -> None:
+    def __init__(self, model: Model, employer: str, week: int, training: TrainingConfig, log_id: int) -> None:
         super().__init__(model)
         self.log_id = log_id  # position in the worker log; the id cases refer to
         self.employer = employer
         self.skill = training.baseline_skill
         self.high_skill = training.baseline_high_skill
         self.experience_weeks = 0
-        self.cases = 0  # active cases still being worked on
-        self.monitored = 0  # active cases whose work is done, waiting for a partner's service
-        self.monitoring_load = monitoring_load
+        self.caseload = 0.0  # slots in use this week (a monitored case takes a fraction), from the register
         self.morale = 0.8
         self.hired_week = week
         self.exit_week = -1
         self.exit_reason = ""
         self.sessions_attended = 0
         self.mentored_weeks = 0.0
-        self.cases_resolved = 0
-
-    @property
-    def caseload(self) -> float:
-        """Slots in use: a case being worked takes one, a case the worker only monitors a fraction."""
-        return self.cases + self.monitoring_load * self.monitored
 
     def exit_chance(self, workforce: WorkforceConfig, conditions: WorkingConditions) -> float:
         """A week of work: experience, then morale moves toward this week's target. Returns the chance of
@@ -79,22 +90,17 @@ class SocialWorker(Agent):
 
 class Workforce:
     """The city's posts by employer, who fills them (an AgentSet of active workers, in hiring order), the
-    vacancies, and everyone ever employed (the worker log)."""
+    vacancies, and everyone ever employed (the worker log). Step 9 of the week: training, morale, exits, hires."""
 
     def __init__(
-        self,
-        model: Model,
-        staffing: StaffingConfig,
-        training: TrainingConfig,
-        positions: dict[str, int],
-        release_cases: Callable[[int], None],
-        monitoring_load: float = 1.0,
+        self, model: Model, cfg: Config, positions: dict[str, int], cases: CaseTable, rng: np.random.Generator
     ) -> None:
         self.model = model
-        self.monitoring_load = monitoring_load
-        self.staffing = staffing
-        self.training = training
-        self.release_cases = release_cases  # hands a leaving worker's open cases back to the waiting list
+        self.cfg = cfg
+        self.staffing = cfg.staffing
+        self.training = cfg.training
+        self.cases = cases  # the register: a leaving worker's open cases go back to its waiting list
+        self.rng = rng
         self.active = AgentSet([], random=model.random)
         self.log: list[SocialWorker] = []  # index = worker id
         self.vacancies: list[tuple[int, str]] = []  # (week it can be filled, employer)
@@ -111,8 +117,12 @@ class Workforce:
     def count(self, employer: str) -> int:
         return self.counts[employer]
 
+    def caseloads(self) -> np.ndarray:
+        """Caseload per worker id, read from the case register."""
+        return self.cases.caseloads(len(self.log), self.cfg.casework.monitoring_load)
+
     def hire(self, employer: str, week: int) -> None:
-        worker = SocialWorker(self.model, employer, week, self.training, len(self.log), self.monitoring_load)
+        worker = SocialWorker(self.model, employer, week, self.training, len(self.log))
         self.log.append(worker)
         self.active.add(worker)
         self.counts[employer] += 1
@@ -125,8 +135,8 @@ class Workforce:
         self.active.remove(worker)
         self.counts[worker.employer] -= 1
         worker.remove()
-        self.release_cases(worker.log_id)
-        worker.cases = worker.monitored = 0
+        self.cases.release(worker.log_id)
+        worker.caseload = 0.0
         if refill:
             self.vacancies.append((week + self.staffing.hiring_lag_weeks, worker.employer))
         self.exits += 1
@@ -155,12 +165,22 @@ class Workforce:
         for worker in donors[affordable:]:
             self.separate(worker, week, "contract_ended")
 
-    def morale_and_exits(
-        self, workforce: WorkforceConfig, conditions: WorkingConditions, week: int, rng: np.random.Generator
-    ) -> None:
+    def step(self, week: int, levels: ServiceLevels, regulation: str, can_pay: Callable[[str], bool]) -> None:
+        """Classroom and mentoring as funded, skill drift, then each worker's morale and exit, then hires."""
+        workers = list(self.active)
+        holding = self.cases.holding(len(self.log))
+        train(workers, self.training, levels.training, levels.mentoring, self.rng, holding)
+        conditions = WorkingConditions.this_week(
+            self.staffing, self.cfg.workforce, levels.shortfall, regulation, len(workers)
+        )
+        self.morale_and_exits(conditions, self.caseloads(), week)
+        self.fill_vacancies(week, can_pay)
+
+    def morale_and_exits(self, conditions: WorkingConditions, caseloads: np.ndarray, week: int) -> None:
         """Each worker's week (morale), then whether they leave: one draw per worker, in hiring order."""
         for worker in list(self.active):
-            if rng.random() < worker.exit_chance(workforce, conditions):
+            worker.caseload = float(caseloads[worker.log_id])
+            if self.rng.random() < worker.exit_chance(self.cfg.workforce, conditions):
                 self.separate(worker, week, "quit")
 
     def fill_vacancies(self, week: int, can_pay: Callable[[str], bool]) -> None:

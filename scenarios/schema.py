@@ -362,6 +362,13 @@ class StaffingConfig:
     caseload_cap: int = param(25, "hard cap on open cases per worker", "assumed (15-40)", 1, 500)
     caseload_norm: int = param(15, "caseload above which morale and speed fall", "assumed (10-25)", 1, 500)
     supervisors: int = param(1, "senior supervisors (raise morale, can mentor)", "assumed", 0, 1000)
+    workers_per_supervisor: float = param(
+        8.0,
+        "workers one supervisor can support: supervision (and its morale bonus) is full at this ratio or better",
+        "assumed (5-12); the span of supervision in child-welfare services",
+        1.0,
+        100.0,
+    )
     hiring_lag_weeks: int = param(16, "weeks from vacancy to a new worker", "assumed (8-26)", 0, 520)
     salary_per_week: EmployerValues = param(
         lambda: EmployerValues(national=0.9, local=0.8, donor=1.1),
@@ -609,6 +616,11 @@ class WorkforceConfig:
         hi=1.0,
     )
     isolation_penalty: float = share(0.15, "morale loss of national workers outside local meetings", "000 l.693")
+    isolation_left_by_regional_law: float = share(
+        0.5,
+        "share of national workers' isolation left under a regional law, which binds agencies to plan together",
+        "assumed (0.2-0.8); 000 l.693 (excluded from local meetings), l.723 (a regional law binds all agencies)",
+    )
     shortfall_penalty: float = share(0.3, "morale loss when programme lines are unfunded", "000 l.753")
     supervision_bonus: float = share(0.1, "morale gain at one supervisor per eight workers", "assumed")
     base_exit_weekly: float = rate(0.0015, "weekly exit chance at full morale (~8%/yr)", "assumed (5-15%/yr)")

@@ -1,12 +1,48 @@
-"""Weekly counters filled by the model, and the weekly time-series table built from them."""
+"""Weekly counters, and the weekly time-series table built from them.
+
+The processes of `agents/` feed the flows as they happen (each names the counters it feeds in `FEEDS`);
+step 10 of the week, `record`, reads the stocks (waiting list, workforce, awareness, service levels) once
+everything else has run.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from agents import cases as C
 from agents.cases import CHANNELS
 from scenarios.schema import BUDGET_LINES, CASE_TYPES, EMPLOYERS, PAYERS
+
+if TYPE_CHECKING:
+    from agents.family import FamilyPopulation
+    from agents.funding import ServiceLevels
+    from agents.workforce import Workforce
+
+# the stocks `record` reads each week (the flows are fed by the processes, see their FEEDS)
+FEEDS = (
+    "waiting",
+    "active",
+    "workers",
+    "vacancies",
+    "hires",
+    "exits",
+    "layoffs",
+    "mean_skill",
+    "mean_high_skill",
+    "mean_morale",
+    "mean_caseload",
+    "max_caseload",
+    "referral_acceptance",
+    "referral_delay",
+    "awareness",
+    "hidden_episodes",
+    "outreach_intensity",
+    "prevention_intensity",
+    "cms_level",
+)
 
 CLOSED_KINDS = ("resolved", "unresolved", "dropped")
 
@@ -28,6 +64,31 @@ class WeeklyMetrics:
         self.referral_acceptance, self.referral_delay = z(), z()
         self.awareness, self.hidden_episodes, self.early_interventions = z(), z(), z()
         self.outreach_intensity, self.prevention_intensity, self.cms_level = z(), z(), z()
+
+    def record(
+        self, week: int, cases: C.CaseTable, fam: FamilyPopulation, staff: Workforce, levels: ServiceLevels
+    ) -> None:
+        """Step 10: this week's stocks, read after every other process has run."""
+        w = week
+        counts = np.bincount(cases.status, minlength=5)
+        self.waiting[w], self.active[w] = counts[C.WAITING], counts[C.ACTIVE]
+        self.hires[w], self.exits[w], self.layoffs[w] = staff.hires, staff.exits, staff.layoffs
+        workers = list(staff.active)
+        self.workers[w] = [staff.counts[e] for e in EMPLOYERS]
+        if workers:
+            self.mean_skill[w] = np.mean([wk.skill for wk in workers])
+            self.mean_high_skill[w] = np.mean([wk.high_skill for wk in workers])
+            self.mean_morale[w] = np.mean([wk.morale for wk in workers])
+            loads = staff.caseloads()[[wk.log_id for wk in workers]].tolist()
+            self.mean_caseload[w], self.max_caseload[w] = np.mean(loads), max(loads)
+        self.vacancies[w] = len(staff.vacancies)
+        self.awareness[w] = fam.awareness.mean()
+        self.hidden_episodes[w] = int(((fam.episode != -1) & ~fam.known).sum())
+        self.outreach_intensity[w] = levels.outreach
+        self.prevention_intensity[w] = levels.prevention
+        self.cms_level[w] = levels.cms
+        self.referral_acceptance[w] = levels.terms.acceptance
+        self.referral_delay[w] = levels.terms.mean_delay_weeks
 
     def kpis(self, week: int, names: tuple[str, ...], weekly_spent: np.ndarray) -> dict[str, float]:
         """This week's value of each named KPI of the weekly table (for the live DataCollector)."""

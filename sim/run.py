@@ -72,6 +72,7 @@ WORKER_COLUMNS = (
 
 
 def worker_frame(model: CPModel) -> pd.DataFrame:
+    resolved = model.cases.resolved_by(len(model.worker_log))
     rows = [
         {
             "worker_id": w.log_id,
@@ -85,7 +86,7 @@ def worker_frame(model: CPModel) -> pd.DataFrame:
             "experience_weeks": w.experience_weeks,
             "sessions_attended": w.sessions_attended,
             "mentored_weeks": w.mentored_weeks,
-            "cases_resolved": w.cases_resolved,
+            "cases_resolved": int(resolved[w.log_id]),
         }
         for w in model.worker_log
     ]

@@ -7,8 +7,9 @@ import pytest
 
 from agents.agency import referral_terms
 from agents.family import FamilyPopulation
+from agents.funding.plan import withdrawal_factor
+from agents.hub import assignments
 from scenarios.schema import CoordinationConfig, FundingConfig
-from scenarios.transition import withdrawal_factor
 from scenarios.validate import config_from_dict
 from sim.model import CPModel
 
@@ -72,12 +73,11 @@ def test_agency_serves_at_most_its_capacity_and_skips_closed_cases() -> None:
 
 
 def test_hub_assigns_high_severity_first_and_respects_cap() -> None:
-    model = CPModel(config=config_from_dict({"population": {"n_children": 1000}}), rng=0)
     waiting = np.arange(5)
     high = np.array([False, True, False, True, False])
     opened = np.array([0, 3, 1, 2, 4])
     caseloads = np.array([1, 2])
-    pairs = model.hub.assign(waiting, high, opened, caseloads, cap=3)
+    pairs = assignments(waiting, high, opened, caseloads, cap=3)
     assert [case for case, _ in pairs] == [3, 1, 0]  # high severity first (oldest first), then the oldest low
     per_worker = np.bincount([w for _, w in pairs], minlength=2)
     assert (caseloads + per_worker <= 3).all()
@@ -110,7 +110,7 @@ def test_a_resolved_registration_case_registers_the_family_and_lowers_its_traffi
     f = int(np.flatnonzero(fam.vuln_mask & BIT["no_birth_certificate"])[0])
     before = fam.base_hazard[f].copy()
     fam.episode[f], fam.known[f] = REGISTRATION, True
-    fam.case_closed(f, resolved=True, week=10, recurrence_window=52)
+    fam.cases_closed(np.array([f]), np.array([True]), week=10, recurrence_window=52)
     assert not fam.vuln_mask[f] & BIT["no_birth_certificate"]
     after = fam.base_hazard[f]
     sexual = CASE_TYPES.index("sexual_exploitation")
@@ -121,7 +121,7 @@ def test_a_resolved_registration_case_registers_the_family_and_lowers_its_traffi
     # an unresolved registration case leaves the family unregistered
     g = int(np.flatnonzero(fam.vuln_mask & BIT["no_birth_certificate"])[0])
     fam.episode[g], fam.known[g] = REGISTRATION, True
-    fam.case_closed(g, resolved=False, week=10, recurrence_window=52)
+    fam.cases_closed(np.array([g]), np.array([False]), week=10, recurrence_window=52)
     assert fam.vuln_mask[g] & BIT["no_birth_certificate"]
 
 

@@ -366,7 +366,7 @@ def test_the_drive_passes_pending_registration_needs_to_the_unit_as_agency_cases
         unregistered = fam.unregistered()
         quiet = unregistered[fam.episode[unregistered] == NO_EPISODE]
         fam.episode[quiet[:5]] = REGISTRATION
-        model.drive_chance = 1.0  # the drive reaches every family in its first week
+        model.registry.chance = 1.0  # the drive reaches every family in its first week
         model.step()
         return model, quiet[:5], quiet[5:]
 
@@ -397,7 +397,7 @@ def test_a_drive_whose_years_are_left_at_0_runs_in_the_first_year() -> None:
         },
     )
     model = CPModel(config=config_from_dict(cfg), rng=0)
-    assert model.drive_weeks == range(0, 52)
+    assert model.registry.weeks == range(0, 52)
     for _ in range(52):
         model.step()
     assert len(model.families.unregistered()) <= 1.1 * model.families.unregistered_steady

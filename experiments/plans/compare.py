@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from agents.funding.plan import plan_withdrawal_start
 from experiments.plans.figures import plot_comparison
 from experiments.plans.paired import cliffs, paired_table, window_kpis
 from experiments.plans.plan_file import Plan, PlanError
@@ -29,7 +30,6 @@ from experiments.plans.runner import run_plans
 from experiments.plans.translate import plan_config
 from experiments.plans.verdict import verdict
 from scenarios.schema import Config
-from scenarios.transition import plan_withdrawal_start
 from sim.outputs import atomic_dir, package_versions
 
 

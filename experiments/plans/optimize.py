@@ -24,13 +24,13 @@ import pandas as pd
 import yaml
 from tqdm import tqdm
 
+from agents.funding.plan import plan_exit_year, plan_withdrawal_start
 from experiments.common.pool import process_pool
 from experiments.plans.paired import window_kpis
 from experiments.plans.plan_file import Plan, PlanError
 from experiments.plans.runner import run_plans
 from experiments.plans.translate import plan_config
 from scenarios.schema import BUDGET_LINES
-from scenarios.transition import plan_exit_year, plan_withdrawal_start
 
 SHARE_STEPS = 10  # pickup share in tenths
 MAX_DELAY = 2

@@ -1,13 +1,13 @@
-"""Funding: the funder's withdrawal, the local government's pickup, and how a budget year's money is paced.
+"""The payers: the funder's withdrawal, the local government's pickup, and how a budget year's money is paced.
 
-Both payers follow one plan (`scenarios.transition.effective_plan`): the funder pays the plan entry's share
+Both payers follow one plan (`agents.funding.plan.effective_plan`): the funder pays the plan entry's share
 of each line's planned cost; the local government pays its routine share plus, when pickup happens, the
 plan's pickup share of what the funder withdrew `delay` years earlier, capped by the year's local budget
 (lines cut in the plan's cut order). Whether pickup happens depends on the legal anchor: a regional law makes
 it reliable; under a mayoral regulation it happens with `mayoral_pickup_reliability`; with no regulation it
 rests on leadership commitment (000 l.629, l.715, l.723, l.753; 001 l.140).
 
-The payers return amounts; the model books them in its ledger.
+The payers return amounts; the funding process (`agents.funding.process`) books them in its ledger.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from agents.funding.plan import plan_exit_year, plan_withdrawal_start
 from scenarios.schema import BUDGET_LINES, Config, FundingConfig, TransitionConfig
-from scenarios.transition import plan_exit_year, plan_withdrawal_start
 
 if TYPE_CHECKING:
     from mesa import Model
