@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from mesa import Agent, Model
 
+from agents.draws import poisson
 from scenarios.schema import CoordinationConfig
 
 
@@ -65,13 +66,16 @@ class Agency(Agent):
         self.accepted = 0
         self.served = 0
 
-    def offer(self, case_id: int, week: int, acceptance: float, mean_delay: float, rng: np.random.Generator) -> bool:
-        """A referral arrives; the partner accepts it or not. Accepted ones wait for a delay, then a slot."""
+    def offer(
+        self, case_id: int, week: int, acceptance: float, mean_delay: float, u_accept: float, u_delay: float
+    ) -> bool:
+        """A referral arrives; the partner accepts it or not (`u_accept` below the acceptance). Accepted ones
+        wait a Poisson delay (from `u_delay`), then a slot."""
         self.received += 1
-        if rng.random() >= acceptance:
+        if u_accept >= acceptance:
             return False
         self.accepted += 1
-        ready = week + int(rng.poisson(mean_delay))
+        ready = week + int(poisson(np.array([u_delay]), mean_delay)[0])
         heapq.heappush(self._queue, (ready, case_id))
         return True
 

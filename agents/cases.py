@@ -63,6 +63,10 @@ _COLUMNS: dict[str, type] = {
     "children": np.int16,  # children harmed in the episode the case is about
     "harm_week": np.int32,  # week the episode began
     "episode": np.int64,  # the episode's id (a family's later case about the same episode shares it)
+    "episode_number": np.int32,  # the family's number for the episode (0 = its first): with the family and
+    "attempt": np.int32,  # the case's number within the episode (0 = first), the key of the case's draws
+    "drop_clock": np.float64,  # event clock of the family dropping out (or the file being lost)
+    "drop_threshold": np.float64,
     "served_week": np.int32,  # first week served (resolved, referral delivered, or supervision begun)
     "monitoring": np.bool_,  # own work done, waiting for the partner or under supervision: the worker monitors
     "supervised_until": np.int32,  # week structured supervision ends (-1: not begun or not needed)

@@ -21,7 +21,8 @@ import numpy as np
 
 from agents import cases as C
 from agents.agency import Agency, ReferralTerms
-from agents.family import FamilyPopulation, per_case_type
+from agents.draws import Draws
+from agents.family import MAX_WEEKLY_CHANCE, FamilyPopulation, per_case_type
 from agents.workforce import SocialWorker, Workforce
 from scenarios.schema import CaseworkConfig, Config
 
@@ -84,17 +85,25 @@ def refer(
     uncovered_factor: float,
     max_attempts: int,
     week: int,
-    rng: np.random.Generator,
+    draws: Draws,
 ) -> tuple[int, int, list[int]]:
     """Send pending referrals (taken less readily outside registry-covered areas, 004 l.108) and let partners
-    serve their queues; returns (sent, accepted, the cases whose service was delivered)."""
+    serve their queues; returns (sent, accepted, the cases whose service was delivered). A referral's draws
+    are keyed to the case (family, episode, case within the episode) and the referral attempt."""
     sent = accepted = 0
     pending = active[cases.referral[active] == C.REFERRAL_PENDING]
-    for case_id in pending.tolist():
+    u_accept, u_delay = draws.keyed(
+        ("referral_accepted", "referral_delay"),
+        cases.family[pending],
+        cases.episode_number[pending],
+        cases.attempt[pending],
+        cases.referral_attempts[pending],
+    )
+    for i, case_id in enumerate(pending.tolist()):
         agency = partners[cases.referral_agency[case_id]]
         sent += 1
         acceptance = terms.acceptance * (1.0 if cases.covered[case_id] else uncovered_factor)
-        if agency.offer(case_id, week, acceptance, terms.mean_delay_weeks, rng):
+        if agency.offer(case_id, week, acceptance, terms.mean_delay_weeks, u_accept[i], u_delay[i]):
             cases.referral[case_id] = C.REFERRAL_QUEUED
             cases.referral_sent_week[case_id] = week
             accepted += 1
@@ -118,13 +127,16 @@ def closing(
     cw: CaseworkConfig,
     p_file_lost: float,
     week: int,
-    rng: np.random.Generator,
+    draws: Draws,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(case ids, close reasons) of the cases that close this week.
 
     A finished case (its referral, if any, delivered, and its structured supervision, if any, over) resolves
     with a chance that rises from `success_floor` to 1 with the worker's competence: skill decides the
-    outcome, not only the speed."""
+    outcome, not only the speed. A family drops out (or, without a working case-management system, its file
+    is lost) when the case's event clock passes its threshold; whether an intervention works is the case's
+    own uniform. Both are keyed to the case (family, episode, case within the episode), so a case opened in two
+    configurations meets the same luck and only competence and waiting tell them apart."""
     active = cases.ids_with_status(C.ACTIVE)
     waiting = cases.ids_with_status(C.WAITING)
     ids, reasons = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
@@ -138,11 +150,13 @@ def closing(
         timed_out = (week - cases.opened_week[active]) >= cw.max_case_weeks
         competence = cases.competence[active]
         p_drop = cw.drop_active_weekly * (1.0 - competence)
-        r = rng.random(len(active))
-        success = rng.random(len(active)) < cw.success_floor + (1.0 - cw.success_floor) * competence
+        gone = _tick(cases, active, p_drop + p_file_lost)
+        key = (cases.family[active], cases.episode_number[active], cases.attempt[active])
+        u_which, u_success = draws.keyed(("drop_or_loss", "success"), *key)
+        success = u_success < cw.success_floor + (1.0 - cw.success_floor) * competence
         outcome = np.full(len(active), C.WHY_OPEN)  # later assignments take precedence
-        outcome[r < p_drop + p_file_lost] = C.WHY_FILE_LOST
-        outcome[r < p_drop] = C.WHY_FAMILY_DROPPED
+        dropped = u_which * (p_drop + p_file_lost) < p_drop  # which of the two: in proportion to their chances
+        outcome[gone] = np.where(dropped[gone], C.WHY_FAMILY_DROPPED, C.WHY_FILE_LOST)
         outcome[timed_out] = C.WHY_TIME_LIMIT
         outcome[ref_failed] = C.WHY_REFERRAL_FAILED
         outcome[finished & ~success] = C.WHY_NOT_RESOLVED
@@ -150,12 +164,19 @@ def closing(
         _closing(active, outcome, ids, reasons)
 
     if len(waiting):
-        r = rng.random(len(waiting))
+        gone = _tick(cases, waiting, np.full(len(waiting), cw.drop_while_waiting_weekly))
         timed_out = (week - cases.opened_week[waiting]) >= cw.max_case_weeks
-        outcome = np.where(r < cw.drop_while_waiting_weekly, C.WHY_FAMILY_DROPPED, C.WHY_OPEN)
+        outcome = np.where(gone, C.WHY_FAMILY_DROPPED, C.WHY_OPEN)
         outcome[timed_out] = C.WHY_TIME_LIMIT
         _closing(waiting, outcome, ids, reasons)
     return np.concatenate(ids), np.concatenate(reasons)
+
+
+def _tick(cases: C.CaseTable, ids: np.ndarray, weekly_chance: np.ndarray) -> np.ndarray:
+    """Run these cases' drop-out clocks for a week at the given chances; True where the clock passed its
+    threshold (an event clock, agents/draws.py)."""
+    cases.drop_clock[ids] -= np.log1p(-np.minimum(weekly_chance, MAX_WEEKLY_CHANCE))
+    return cases.drop_clock[ids] >= cases.drop_threshold[ids]
 
 
 def _service_done(referral: np.ndarray) -> np.ndarray:
@@ -184,16 +205,14 @@ class Casework:
         cases: C.CaseTable,
         partners: Sequence[Agency],
         metrics: WeeklyMetrics,
-        rng: np.random.Generator,
-        referral_rng: np.random.Generator,
+        draws: Draws,
     ) -> None:
         self.cfg = cfg
         self.families = families
         self.cases = cases
         self.partners = partners
         self.metrics = metrics
-        self.rng = rng
-        self.referral_rng = referral_rng
+        self.draws = draws
 
     def step(self, week: int, workforce: Workforce, levels: ServiceLevels) -> None:
         cfg, m = self.cfg, self.metrics
@@ -209,7 +228,7 @@ class Casework:
             cfg.coordination.uncovered_referral_factor,
             cfg.coordination.max_referral_attempts,
             week,
-            self.referral_rng,
+            self.draws,
         )
         m.referrals_sent[week] += sent
         m.referrals_accepted[week] += accepted
@@ -229,7 +248,7 @@ class Casework:
         """Closure (resolved / unresolved / dropped): without a working case-management system a paper file
         may be lost (000 l.645). A resolved case is served; the family's episode ends or goes on hidden."""
         p_lost = (1.0 - cms_level) * self.cfg.coordination.record_loss_weekly_without_cms
-        ids, reasons = closing(self.cases, self.cfg.casework, p_lost, week, self.rng)
+        ids, reasons = closing(self.cases, self.cfg.casework, p_lost, week, self.draws)
         self.serve(ids[reasons == C.WHY_RESOLVED], week)
         self.cases.close(ids, reasons, week)
         status = C.STATUS_CODE_OF_REASON[reasons]

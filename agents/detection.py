@@ -3,7 +3,9 @@
 Four channels, each a weekly chance per ongoing hidden episode: funded outreach (weaker outside the
 registry-covered areas, 004 l.108), community reports driven by awareness (004 l.119), agency channels
 (schools, health, police) that pass a case on as readily as referrals are accepted, and NGO identification
-(ECPAT-style, 002 l.104). One uniform per family per week decides whether and by which channel.
+(ECPAT-style, 002 l.104). An episode is found when its detection clock, run at the week's hazard of being
+found by any channel, passes its threshold (an event clock, `agents/draws.py`); the episode's own uniform then
+picks the channel in proportion to the channels' chances that week.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.cases import CHANNELS
-from agents.family import FamilyPopulation, per_case_type
+from agents.family import MAX_WEEKLY_CHANCE, FamilyPopulation, per_case_type
 from scenarios.schema import DetectionConfig
 
 if TYPE_CHECKING:
+    from agents.draws import Draws
     from agents.drivers import Week
     from agents.funding import ServiceLevels
 
@@ -31,17 +34,17 @@ class Detection:
     agency: np.ndarray  # at full referral acceptance
     ngo: np.ndarray
     uncovered_outreach_factor: float
-    rng: np.random.Generator  # the detection stream: one uniform per family a week
+    draws: Draws  # one uniform per family a week
 
     @classmethod
-    def from_config(cls, det: DetectionConfig, rng: np.random.Generator) -> Detection:
+    def from_config(cls, det: DetectionConfig, draws: Draws) -> Detection:
         return cls(
             per_case_type(det.outreach_weekly),
             per_case_type(det.community_report_weekly),
             per_case_type(det.agency_channel_weekly),
             per_case_type(det.ngo_identification_weekly),
             det.uncovered_outreach_factor,
-            rng,
+            draws,
         )
 
     def step(
@@ -52,7 +55,6 @@ class Detection:
             fam,
             levels.outreach,
             levels.terms.acceptance * today.ramp,
-            self.rng.random(fam.n),
             today.detection,
             today.season,
         )
@@ -62,7 +64,6 @@ class Detection:
         fam: FamilyPopulation,
         outreach_intensity: float,
         acceptance: float,
-        v: np.ndarray,
         factor: float = 1.0,
         season: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -80,10 +81,12 @@ class Detection:
                 self.ngo[kind],
             ]
         )
-        p_any = 1.0 - np.prod(1.0 - p, axis=0)
-        found = v[hidden] < p_any
-        # which channel found it: split the same uniform in proportion to the channel probabilities
-        cum = np.cumsum(p[:, found], axis=0)
-        target = v[hidden][found] / p_any[found] * cum[-1]
-        channels = np.minimum((cum < target).sum(axis=0), len(CHANNELS) - 1)
-        return hidden[found], channels
+        p_any = np.minimum(1.0 - np.prod(1.0 - p, axis=0), MAX_WEEKLY_CHANCE)
+        fam.detect_clock[hidden] -= np.log1p(-p_any)
+        is_found = fam.detect_clock[hidden] >= fam.detect_threshold[hidden]
+        found = hidden[is_found]
+        # which channel found it: the episode's own uniform, split in proportion to the channel probabilities
+        u = self.draws.keyed("channel", found, fam.episode_number(found), fam.times_found[found])
+        cum = np.cumsum(p[:, is_found], axis=0)
+        channels = np.minimum((cum < u * cum[-1]).sum(axis=0), len(CHANNELS) - 1)
+        return found, channels

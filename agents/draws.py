@@ -8,12 +8,19 @@ harm, the same hidden episodes are found, a case opened in both has the same sev
 same odds of success, a worker in both leaves in the same week if morale allows. Their difference has the low
 variance that makes paired comparisons cheap (common random numbers, as in Starsim).
 
+A recurring event (a family's next episode of harm, a hidden episode found or ending by itself, a family
+dropping out of its case, a worker leaving) is an event clock: the clock runs at the week's hazard, -log(1 -
+weekly chance), and the event happens in the week it passes a standard exponential threshold keyed to what
+the event is about. Each week's chance is exactly the configured one, as with a fresh uniform every week, but
+a lever that raises the hazard brings the same event forward instead of drawing a different one.
+
 Two kinds of draw:
-- `per_family(purpose, week, n)`: one uniform per family (index = family) for a weekly decision every family
-  faces (harm, detection, the registry's drive, early intervention): a fast generator (SFC64) seeded from
-  (seed, purpose, week).
+- `per_family(purpose, week, n)`: one uniform per family (index = family) for a weekly decision many families
+  face at once (the registry's drive, early intervention): a fast generator (SFC64) seeded from (seed,
+  purpose, week).
 - `keyed(purpose, *keys)`: one uniform per element of the broadcast key arrays, a SplitMix64 hash of the seed,
-  the purpose and the keys; for the few decisions a week about particular cases and workers.
+  the purpose and the keys, for decisions about particular episodes, cases and workers; `exponential` turns
+  it into an event clock's threshold.
 The population itself is built once from `population()`, a generator seeded from (seed, purpose).
 """
 
@@ -40,6 +47,11 @@ PURPOSES = {
     "exit": 15,
     "classroom": 16,
     "pickup": 17,
+    "onset": 18,
+    "hidden_end": 19,
+    "harm_type": 20,
+    "channel": 21,
+    "drop_or_loss": 22,
 }
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -79,15 +91,23 @@ class Draws:
         """`n` uniforms in [0, 1), one per family, for `purpose` in `week`."""
         return np.random.Generator(np.random.SFC64([self.seed, PURPOSES[purpose], week])).random(n)
 
-    def keyed(self, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
-        """One uniform in [0, 1) per element of the broadcast `keys` (ints, e.g. family and week)."""
+    def keyed(self, purpose: str | tuple[str, ...], *keys: np.ndarray | int) -> np.ndarray:
+        """One uniform in [0, 1) per element of the broadcast `keys` (ints, e.g. family and week). Several
+        purposes at once give one row of uniforms per purpose (a leading axis)."""
         parts = np.broadcast_arrays(*(_as_key(k) for k in keys))
-        x = np.full(parts[0].shape, self._root ^ np.uint64(PURPOSES[purpose]), dtype=np.uint64)
-        x = _mix(x)
+        shape = parts[0].shape
+        names = (purpose,) if isinstance(purpose, str) else purpose
+        codes = np.array([PURPOSES[name] for name in names], dtype=np.uint64).reshape((-1,) + (1,) * len(shape))
+        x = _mix((self._root ^ codes) + np.zeros(shape, dtype=np.uint64))
         for part in parts:
             x ^= part
             x = _mix(x)
-        return (x >> np.uint64(11)) * _UNIT
+        u = (x >> np.uint64(11)) * _UNIT
+        return u[0] if isinstance(purpose, str) else u
+
+    def exponential(self, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
+        """A standard exponential per element of `keys`: the threshold of an event clock (see below)."""
+        return -np.log1p(-self.keyed(purpose, *keys))
 
 
 def gamma2(u1: np.ndarray, u2: np.ndarray, scale: float) -> np.ndarray:

@@ -8,10 +8,16 @@ recurrence risk. A per-family Mesa `step()` would cost ~3 us a family a week: mi
 
 A family has at most one ongoing episode (harm or unmet need) at a time. An episode stays hidden until one of
 the detection channels finds it, and ends when its case resolves or, while hidden, on its own.
+
+Onset, the end of hidden harm and detection are event clocks (`agents/draws.py`): the family's clock runs at
+the week's hazard (-log(1 - weekly chance), so each week's chance is exactly the configured one) and the event
+happens when it passes a threshold drawn for that family's k-th episode. Two runs that differ in a lever
+therefore see the same episode a little earlier or later, not a different one.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +25,7 @@ import numpy as np
 from scenarios.schema import CASE_TYPES, HARM_TYPES, VULNERABILITIES, Config
 
 if TYPE_CHECKING:
+    from agents.draws import Draws
     from agents.drivers import Week
     from sim.metrics import WeeklyMetrics
 
@@ -26,6 +33,7 @@ BIT = {name: 1 << i for i, name in enumerate(VULNERABILITIES)}
 N_HARM = len(HARM_TYPES)
 REGISTRATION = CASE_TYPES.index("birth_registration")
 NO_EPISODE = -1
+MAX_WEEKLY_CHANCE = 1.0 - 1e-12  # a weekly chance of 1 is a certain event: an infinite hazard
 
 
 def per_case_type(group: object) -> np.ndarray:
@@ -36,8 +44,10 @@ def per_case_type(group: object) -> np.ndarray:
 class FamilyPopulation:
     """Numeric state of every household, and the vectorised weekly processes that act on all of them."""
 
-    def __init__(self, cfg: Config, rng: np.random.Generator) -> None:
+    def __init__(self, cfg: Config, draws: Draws) -> None:
         pop, harm = cfg.population, cfg.harm
+        rng = draws.population()
+        self.draws = draws
         n = max(1, round(pop.n_children / pop.children_per_family))
         self.n = n
         # children: 1 + Poisson, then adjusted so the total matches the configured count exactly
@@ -87,6 +97,16 @@ class FamilyPopulation:
         self.episode_id = np.full(n, -1, dtype=np.int64)  # unique over the run, to group an episode's cases
         self.episode_served = np.zeros(n, dtype=bool)  # the ongoing episode has had a service
         self._next_episode = 0
+        # event clocks and their thresholds (see the module docstring); thresholds are keyed to the family and
+        # its episode number, so the k-th episode of a family meets the same luck in any configuration
+        self.episodes = np.zeros(n, dtype=np.int32)  # episodes begun; the ongoing one is number episodes - 1
+        self.onset_clock = np.zeros(n)
+        self.onset_threshold = draws.exponential("onset", np.arange(n), 0)
+        self.hidden_clock = np.zeros(n)  # runs while the episode is hidden; it ends by itself at the threshold
+        self.hidden_threshold = np.full(n, np.inf)
+        self.detect_clock = np.zeros(n)  # runs while hidden; found at the threshold (anew after each case)
+        self.detect_threshold = np.full(n, np.inf)
+        self.times_found = np.zeros(n, dtype=np.int32)  # cases opened about the ongoing episode
         self.at_risk = np.flatnonzero(self.vuln_count >= 2)  # targets of early intervention
 
     def _base_hazard(self, families: np.ndarray) -> np.ndarray:
@@ -138,16 +158,13 @@ class FamilyPopulation:
         week: int,
         stress: np.ndarray,
         season: np.ndarray,
-        u: np.ndarray,
         awareness_protection: float,
         protection: float,
         recurrence_multiplier: float,
         hidden_end: float,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """New harm / needs among families without an episode; hidden episodes that end by themselves.
-
-        One uniform per family per week (`u`) drives both, so the draw count never depends on state and two
-        runs with the same seed see the same harm (common random numbers). Returns (new families, their types).
+        """New harm / needs among families without an episode; hidden episodes that end by themselves. Both
+        are event clocks keyed to the family's episode (module docstring). Returns (new families, their types).
         """
         key = (*stress, *season)
         # the city-wide stress of each case type through its elasticity, times the type's season this week
@@ -159,18 +176,23 @@ class FamilyPopulation:
         h[self.protected_until >= week] *= 1.0 - protection
         h[self.recur_until >= week] *= recurrence_multiplier
         free = self.episode == NO_EPISODE
-        new = np.flatnonzero(free & (u < h))
-        # the type: reuse the same uniform, rescaled within [0, h) -> categorical over the type hazards
+        np.minimum(h, MAX_WEEKLY_CHANCE, out=h)
+        np.subtract(self.onset_clock, np.log1p(-h), out=self.onset_clock, where=free)
+        new = np.flatnonzero(free & (self.onset_clock >= self.onset_threshold))
+        # hidden episodes that stop on their own, on their own clock at the constant weekly chance
+        hidden = ~free & ~self.known
+        np.add(self.hidden_clock, -math.log1p(-min(hidden_end, MAX_WEEKLY_CHANCE)), out=self.hidden_clock, where=hidden)
+        ends = np.flatnonzero(hidden & (self.hidden_clock >= self.hidden_threshold))
+        self.episode[ends] = NO_EPISODE
+        # the type: a categorical over this week's type hazards, from the episode's own uniform
+        number = self.episodes[new]
         if len(new):
-            weights = self.base_hazard[new] * type_factor[None, :]
-            cum = np.cumsum(weights, axis=1)
-            target = (u[new] / h[new])[:, None] * cum[:, -1:]
+            cum = np.cumsum(self.base_hazard[new] * type_factor[None, :], axis=1)
+            target = self.draws.keyed("harm_type", new, number)[:, None] * cum[:, -1:]
             kinds = np.minimum((cum < target).sum(axis=1), len(CASE_TYPES) - 1).astype(np.int8)
         else:
             kinds = np.zeros(0, dtype=np.int8)
-        # hidden episodes that stop on their own (the same uniform, unused for families already in an episode)
-        ends = np.flatnonzero(~free & ~self.known & (u < hidden_end))
-        self.episode[ends] = NO_EPISODE
+        self._start_clocks(new, number)
         self.episode[new] = kinds
         self.episode_detected[new] = False
         self.episode_served[new] = False
@@ -182,11 +204,35 @@ class FamilyPopulation:
         self.harmed[new] = 1 + np.round(self.siblings_share[kinds] * siblings).astype(np.int16)
         return new, kinds
 
+    def _start_clocks(self, new: np.ndarray, number: np.ndarray) -> None:
+        """Episode `number` of these families begins: the onset clock restarts toward the next episode's
+        threshold, and the hidden-end and detection clocks toward this one's."""
+        draws = self.draws
+        self.episodes[new] = number + 1
+        self.onset_clock[new] = 0.0
+        self.onset_threshold[new] = draws.exponential("onset", new, number + 1)
+        self.hidden_clock[new] = 0.0
+        self.hidden_threshold[new] = draws.exponential("hidden_end", new, number)
+        self.times_found[new] = 0
+        self.detect_clock[new] = 0.0
+        self.detect_threshold[new] = draws.exponential("detection", new, number, 0)
+
+    def episode_number(self, families: np.ndarray) -> np.ndarray:
+        """The family's number for its ongoing episode (0 for its first): the key of the episode's draws."""
+        return self.episodes[families] - 1
+
     def case_opened(self, families: np.ndarray) -> None:
-        """The system has taken up these families' episodes: no longer hidden; counted as found and served."""
+        """The system has taken up these families' episodes: no longer hidden; counted as found and served. If
+        the case closes with the harm going on, the episode can be found again, on a fresh detection clock."""
         self.known[families] = True
         self.episode_detected[families] = True
         self.ever_served[families] = True
+        self.times_found[families] += 1
+        self.detect_clock[families] = 0.0
+        found = self.times_found[families]
+        self.detect_threshold[families] = self.draws.exponential(
+            "detection", families, self.episode_number(families), found
+        )
 
     def first_service(self, families: np.ndarray) -> np.ndarray:
         """Mark these families' episodes as served; return the ones served for the first time."""
@@ -268,14 +314,11 @@ class Harm:
 
     FEEDS = ("new_episodes",)
 
-    def __init__(
-        self, cfg: Config, families: FamilyPopulation, metrics: WeeklyMetrics, rng: np.random.Generator
-    ) -> None:
+    def __init__(self, cfg: Config, families: FamilyPopulation, metrics: WeeklyMetrics) -> None:
         self.harm = cfg.harm
         self.protection = cfg.prevention.early_intervention_risk_reduction
         self.families = families
         self.metrics = metrics
-        self.rng = rng
 
     def step(self, week: int, today: Week) -> None:
         fam, harm = self.families, self.harm
@@ -283,7 +326,6 @@ class Harm:
             week,
             today.stress,
             today.season,
-            self.rng.random(fam.n),
             harm.awareness_protection,
             self.protection,
             harm.recurrence_multiplier,

@@ -14,6 +14,7 @@ import numpy as np
 from mesa import Agent, Model
 
 from agents import cases as C
+from agents.draws import Draws, gamma2
 from agents.family import FamilyPopulation, per_case_type
 from scenarios.schema import CASE_TYPES, PARTNER_AGENCIES, VULNERABILITIES, Config
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from sim.metrics import WeeklyMetrics
 
 NGO_CHANNEL = C.CHANNELS.index("ngo")
+INTAKE_DRAWS = ("severity", "needs_referral", "work", "work_2", "ngo_keeps")
 NGO_AGENCY = PARTNER_AGENCIES.index("ngo")
 
 
@@ -38,13 +40,13 @@ class IntegratedHub(Agent):
         families: FamilyPopulation,
         cases: C.CaseTable,
         metrics: WeeklyMetrics,
-        rng: np.random.Generator,
+        draws: Draws,
     ) -> None:
         super().__init__(model)
         self.families = families
         self.cases = cases
         self.metrics = metrics
-        self.intake_rng = rng
+        self.draws = draws
         self.caseload_cap = cfg.staffing.caseload_cap
         self.integrated = cfg.coordination.hub
         cw = cfg.casework
@@ -68,14 +70,18 @@ class IntegratedHub(Agent):
         A case's work depends on its type (exploitation needs legal process and several agencies) and on the
         family: more for each vulnerability beyond the first, much more with a disabled member. Without a hub,
         the NGO serves most of the victims it finds itself instead of passing them to the type's partner
-        (002 l.104-118: ECPAT's victims are not reported to the police)."""
+        (002 l.104-118: ECPAT's victims are not reported to the police). Severity, the need for a partner
+        and the work are properties of the episode: its draws are keyed to the family and its episode number,
+        so a case about the same episode gets the same ones in any configuration."""
         if len(families) == 0:
             return
-        fam, cases, rng = self.families, self.cases, self.intake_rng
+        fam, cases = self.families, self.cases
         kind = fam.episode[families].astype(np.int8)
         k = len(families)
-        needs_referral = rng.random(k) < self.referral_share[kind]
-        high = rng.random(k) < self.high_share[kind]
+        number, attempt = fam.episode_number(families), fam.times_found[families]
+        u = self.draws.keyed(INTAKE_DRAWS, families, number)
+        needs_referral = u[1] < self.referral_share[kind]
+        high = u[0] < self.high_share[kind]
         mask = fam.vuln_mask[families]
         difficulty = (
             self.type_difficulty[kind]
@@ -84,7 +90,7 @@ class IntegratedHub(Agent):
         )
         agency = self.referral_code[kind]
         if not self.integrated:
-            kept_by_ngo = (channels == NGO_CHANNEL) & (rng.random(k) >= self.ngo_report_share)
+            kept_by_ngo = (channels == NGO_CHANNEL) & (u[4] >= self.ngo_report_share)
             agency = np.where(kept_by_ngo, NGO_AGENCY, agency)
         cases.open(
             family=families,
@@ -94,13 +100,16 @@ class IntegratedHub(Agent):
             covered=fam.covered[families],
             opened_week=np.full(k, week),
             status=np.full(k, C.WAITING),
-            work_needed=self.work_weeks[kind] * difficulty * rng.gamma(2.0, 0.5, k),
+            work_needed=self.work_weeks[kind] * difficulty * gamma2(u[2], u[3], 0.5),
             referral=np.where(needs_referral, C.REFERRAL_PENDING, C.NO_REFERRAL),
             referral_agency=agency,
             vulnerabilities=mask,
             children=fam.harmed[families],
             harm_week=fam.episode_start[families],
             episode=fam.episode_id[families],
+            episode_number=number,
+            attempt=attempt,
+            drop_threshold=self.draws.exponential("drop_out", families, number, attempt),
         )
         first = ~fam.episode_detected[families]
         np.add.at(self.metrics.first_detections[week], kind[first], fam.harmed[families[first]])

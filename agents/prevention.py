@@ -9,28 +9,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from agents.family import FamilyPopulation
 from scenarios.schema import Config, PreventionConfig
 
 if TYPE_CHECKING:
+    from agents.draws import Draws
     from sim.metrics import WeeklyMetrics
 
 
-def prevent(
-    fam: FamilyPopulation, prev: PreventionConfig, intensity: float, week: int, rng: np.random.Generator
-) -> int:
-    """This week's prevention; returns how many families got an early intervention."""
+def prevent(fam: FamilyPopulation, prev: PreventionConfig, intensity: float, week: int, draws: Draws) -> int:
+    """This week's prevention; returns how many families got an early intervention. Each at-risk family is
+    reached with the chance that gives the funded number a week on average, so more money reaches the same
+    families and more (one uniform per at-risk family a week)."""
     fam.update_awareness(
         prev.awareness_gain_per_week * intensity, prev.awareness_decay_per_week, prev.protection_lag_weeks
     )
     expected = prev.early_intervention_families_per_year / 52 * intensity
-    k = min(int(expected) + int(rng.random() < expected % 1), len(fam.at_risk))
-    if k:
-        chosen = rng.choice(fam.at_risk, size=k, replace=False)
-        fam.protect(chosen, week + prev.early_intervention_weeks)
-    return k
+    if expected <= 0 or len(fam.at_risk) == 0:
+        return 0
+    u = draws.per_family("early_intervention", week, len(fam.at_risk))
+    chosen = fam.at_risk[u < expected / len(fam.at_risk)]
+    fam.protect(chosen, week + prev.early_intervention_weeks)
+    return len(chosen)
 
 
 class Prevention:
@@ -38,15 +38,13 @@ class Prevention:
 
     FEEDS = ("early_interventions",)
 
-    def __init__(
-        self, cfg: Config, families: FamilyPopulation, metrics: WeeklyMetrics, rng: np.random.Generator
-    ) -> None:
+    def __init__(self, cfg: Config, families: FamilyPopulation, metrics: WeeklyMetrics, draws: Draws) -> None:
         self.prevention = cfg.prevention
         self.families = families
         self.metrics = metrics
-        self.rng = rng
+        self.draws = draws
 
     def step(self, week: int, intensity: float) -> None:
-        k = prevent(self.families, self.prevention, intensity, week, self.rng)
+        k = prevent(self.families, self.prevention, intensity, week, self.draws)
         if k:
             self.metrics.early_interventions[week] = k

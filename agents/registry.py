@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.draws import Draws
 from agents.family import FamilyPopulation
 from scenarios.schema import Config
 
 
 class CivilRegistry:
-    def __init__(self, cfg: Config, families: FamilyPopulation, rng: np.random.Generator) -> None:
+    def __init__(self, cfg: Config, families: FamilyPopulation, draws: Draws) -> None:
         pop, start = cfg.population, cfg.run.start_year
-        self.rng = rng
+        self.draws = draws
         unregistered = len(families.unregistered())
         self.weeks: range = range(0)
         self.chance = 0.0
@@ -36,7 +37,7 @@ class CivilRegistry:
         do (the same uniform, one per family, rescaled); the others stay pending."""
         if week not in self.weeks:
             return np.zeros(0, dtype=np.int64)
-        u = self.rng.random(families.n)
+        u = self.draws.per_family("registry", week, families.n)
         unregistered = families.unregistered()
         pending = families.reached_by_registry(unregistered[u[unregistered] < self.chance])
         return pending[u[pending] < self.chance * ramp]

@@ -62,15 +62,16 @@ def train(
     tr: TrainingConfig,
     session_funded: float,
     mentoring_funded: float,
-    rng: np.random.Generator,
+    u: np.ndarray,
     holding: np.ndarray,
 ) -> None:
-    """This week's training: a classroom session for the funded share of workers (chosen at random), a week
+    """This week's training: a classroom session for the funded share of workers (those with the lowest of
+    this week's uniforms `u`, one per worker: a random subset that a better-funded session extends), a week
     of mentoring for everyone when the mentoring line is funded, then the weekly skill drift (`holding`: active
     cases per worker id)."""
     if session_funded > 0:
         n_trained = round(session_funded * len(workers))
-        for pos in rng.choice(len(workers), size=n_trained, replace=False).tolist():
+        for pos in np.argsort(u, kind="stable")[:n_trained].tolist():
             attend_classroom(workers[pos], tr)
     if tr.mentoring and mentoring_funded > 0:
         for worker in workers:

@@ -21,6 +21,8 @@ from mesa import Agent, Model
 from mesa.agent import AgentSet
 
 from agents.cases import CaseTable
+from agents.draws import Draws
+from agents.family import MAX_WEEKLY_CHANCE
 from agents.training import train
 from scenarios.schema import EMPLOYERS, Config, StaffingConfig, TrainingConfig, WorkforceConfig
 
@@ -55,9 +57,12 @@ class SocialWorker(Agent):
     """One worker: employer, skill (see agents/training.py), caseload and morale. The caseload is read from the
     case register each week (`caseload` is that week's value, kept for reporting)."""
 
-    def __init__(self, model: Model, employer: str, week: int, training: TrainingConfig, log_id: int) -> None:
+    def __init__(self, model: Model, employer: str, week: int, training: TrainingConfig, log_id: int, key: int) -> None:
         super().__init__(model)
         self.log_id = log_id  # position in the worker log; the id cases refer to
+        self.key = key  # employer and hiring rank within it: the worker's random draws are keyed to it
+        self.exit_clock = 0.0  # event clock of leaving (agents/draws.py): runs at the week's exit hazard
+        self.exit_threshold = float(model.draws.exponential("exit", key))
         self.employer = employer
         self.skill = training.baseline_skill
         self.high_skill = training.baseline_high_skill
@@ -92,15 +97,14 @@ class Workforce:
     """The city's posts by employer, who fills them (an AgentSet of active workers, in hiring order), the
     vacancies, and everyone ever employed (the worker log). Step 9 of the week: training, morale, exits, hires."""
 
-    def __init__(
-        self, model: Model, cfg: Config, positions: dict[str, int], cases: CaseTable, rng: np.random.Generator
-    ) -> None:
+    def __init__(self, model: Model, cfg: Config, positions: dict[str, int], cases: CaseTable, draws: Draws) -> None:
         self.model = model
         self.cfg = cfg
         self.staffing = cfg.staffing
         self.training = cfg.training
         self.cases = cases  # the register: a leaving worker's open cases go back to its waiting list
-        self.rng = rng
+        self.draws = draws
+        self.hired = dict.fromkeys(EMPLOYERS, 0)  # workers ever hired by employer (the next one's rank)
         self.active = AgentSet([], random=model.random)
         self.log: list[SocialWorker] = []  # index = worker id
         self.vacancies: list[tuple[int, str]] = []  # (week it can be filled, employer)
@@ -122,7 +126,11 @@ class Workforce:
         return self.cases.caseloads(len(self.log), self.cfg.casework.monitoring_load)
 
     def hire(self, employer: str, week: int) -> None:
-        worker = SocialWorker(self.model, employer, week, self.training, len(self.log))
+        """A new worker: the employer's next hire, whose draws are keyed to (employer, rank), so the n-th local
+        worker of two configurations shares their luck whatever the other employers did."""
+        key = EMPLOYERS.index(employer) << 32 | self.hired[employer]
+        self.hired[employer] += 1
+        worker = SocialWorker(self.model, employer, week, self.training, len(self.log), key)
         self.log.append(worker)
         self.active.add(worker)
         self.counts[employer] += 1
@@ -169,7 +177,8 @@ class Workforce:
         """Classroom and mentoring as funded, skill drift, then each worker's morale and exit, then hires."""
         workers = list(self.active)
         holding = self.cases.holding(len(self.log))
-        train(workers, self.training, levels.training, levels.mentoring, self.rng, holding)
+        u = self.draws.keyed("classroom", keys(workers), week)
+        train(workers, self.training, levels.training, levels.mentoring, u, holding)
         conditions = WorkingConditions.this_week(
             self.staffing, self.cfg.workforce, levels.shortfall, regulation, len(workers)
         )
@@ -177,10 +186,12 @@ class Workforce:
         self.fill_vacancies(week, can_pay)
 
     def morale_and_exits(self, conditions: WorkingConditions, caseloads: np.ndarray, week: int) -> None:
-        """Each worker's week (morale), then whether they leave: one draw per worker, in hiring order."""
+        """Each worker's week (morale), then whether they leave: on the worker's own event clock, so worse morale
+        brings the same worker's exit forward."""
         for worker in list(self.active):
             worker.caseload = float(caseloads[worker.log_id])
-            if self.rng.random() < worker.exit_chance(self.cfg.workforce, conditions):
+            worker.exit_clock -= math.log1p(-min(worker.exit_chance(self.cfg.workforce, conditions), MAX_WEEKLY_CHANCE))
+            if worker.exit_clock >= worker.exit_threshold:
                 self.separate(worker, week, "quit")
 
     def fill_vacancies(self, week: int, can_pay: Callable[[str], bool]) -> None:
@@ -199,3 +210,7 @@ class Workforce:
     def payroll(self, salary: object) -> dict[str, float]:
         """This week's salaries by employer."""
         return {e: getattr(salary, e) * self.counts[e] for e in EMPLOYERS}
+
+
+def keys(workers: list[SocialWorker]) -> np.ndarray:
+    return np.array([wk.key for wk in workers], dtype=np.int64)

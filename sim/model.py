@@ -34,6 +34,7 @@ from agents import cases as C
 from agents.agency import Agency
 from agents.casework import Casework
 from agents.detection import Detection
+from agents.draws import Draws
 from agents.drivers import Drivers
 from agents.family import FamilyPopulation, Harm
 from agents.funding import Funding
@@ -44,7 +45,6 @@ from agents.workforce import Workforce
 from scenarios.schema import PARTNER_AGENCIES, Config
 from scenarios.validate import ConfigError, check_seed
 from sim.metrics import WeeklyMetrics
-from sim.streams import Streams
 
 DEFAULT_SCENARIO = "makassar_pksai"
 AGENCY_CHANNEL = C.CHANNELS.index("agency")  # the civil registry passes cases on as an agency
@@ -133,26 +133,26 @@ class CPModel(Model):
         super().__init__(scenario=City(name=scenario, rng=seed))
         self.cfg = cfg = config
         self.seed = seed
-        self.streams = streams = Streams.from_seed(seed)
+        self.draws = draws = Draws(seed)
         self.n_weeks = cfg.n_weeks
         self.week = 0
         self.running = True
 
         self.metrics = metrics = WeeklyMetrics(self.n_weeks)
         self.drivers = Drivers.from_config(cfg)
-        self.families = families = FamilyPopulation(cfg, streams.population)
+        self.families = families = FamilyPopulation(cfg, draws)
         self.cases = cases = C.CaseTable()
         capacity = cfg.coordination.agency_capacity_per_week
         self.partners = [Agency(self, name, getattr(capacity, name)) for name in PARTNER_AGENCIES]
         self.n_partners = sum(a.capacity_per_week > 0 for a in self.partners)
-        self.funding = Funding(self, cfg, self.n_partners, streams.funding)
-        self.registry = CivilRegistry(cfg, families, streams.population)
-        self.prevention = Prevention(cfg, families, metrics, streams.prevention)
-        self.harm = Harm(cfg, families, metrics, streams.harm)
-        self.detection = Detection.from_config(cfg.detection, streams.detection)
-        self.hub = IntegratedHub(self, cfg, families, cases, metrics, streams.casework)
-        self.casework = Casework(cfg, families, cases, self.partners, metrics, streams.casework, streams.referral)
-        self.workforce = Workforce(self, cfg, self.funding.positions_in(cfg.run.start_year), cases, streams.workforce)
+        self.funding = Funding(self, cfg, self.n_partners, draws)
+        self.registry = CivilRegistry(cfg, families, draws)
+        self.prevention = Prevention(cfg, families, metrics, draws)
+        self.harm = Harm(cfg, families, metrics)
+        self.detection = Detection.from_config(cfg.detection, draws)
+        self.hub = IntegratedHub(self, cfg, families, cases, metrics, draws)
+        self.casework = Casework(cfg, families, cases, self.partners, metrics, draws)
+        self.workforce = Workforce(self, cfg, self.funding.positions_in(cfg.run.start_year), cases, draws)
         self.kpis: dict[str, float] = {}  # this week's values of KPIS, set after each step
         self.datacollector = DataCollector(model_reporters=REPORTERS)
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from agents.agency import referral_terms
+from agents.draws import Draws
 from agents.family import FamilyPopulation
 from agents.funding.plan import withdrawal_factor
 from agents.hub import assignments
@@ -16,7 +17,7 @@ from sim.model import CPModel
 
 def test_population_matches_published_vulnerability_shares() -> None:
     cfg = config_from_dict({})
-    pop = FamilyPopulation(cfg, np.random.default_rng(0))
+    pop = FamilyPopulation(cfg, Draws(0))
     assert pop.n_children == 137_932
     by_count = np.bincount(pop.vuln_count, weights=pop.children)[1:] / pop.n_children
     np.testing.assert_allclose(by_count, [0.7205, 0.2666, 0.0128], atol=0.006)
@@ -64,9 +65,8 @@ def test_agency_serves_at_most_its_capacity_and_skips_closed_cases() -> None:
     model = CPModel(config=config_from_dict({"population": {"n_children": 1000}}), rng=0)
     police = model.partners[2]
     police.capacity_per_week = 2
-    rng = np.random.default_rng(0)
     for case in range(6):
-        assert police.offer(case, 0, 1.0, 0.0, rng)
+        assert police.offer(case, 0, 1.0, 0.0, u_accept=0.5, u_delay=0.5)
     assert police.serve(0, lambda c: c != 0) == [1, 2]  # case 0 closed meanwhile: skipped, no slot used
     assert police.serve(1, lambda c: True) == [3, 4]
     assert police.queue_length == 1
@@ -89,9 +89,9 @@ def test_an_episode_harms_its_index_child_and_a_share_of_the_siblings() -> None:
     from scenarios.schema import CASE_TYPES, Config
 
     cfg = Config()
-    fam = FamilyPopulation(cfg, np.random.default_rng(0))
-    u = np.zeros(fam.n)  # every family starts an episode this week; the type follows the hazards
-    new, kinds = fam.draw_episodes(0, np.ones(len(CASE_TYPES)), np.ones(len(CASE_TYPES)), u, 0.3, 0.4, 2.5, 0.02)
+    fam = FamilyPopulation(cfg, Draws(0))
+    fam.onset_threshold[:] = 0.0  # every family starts an episode this week; the type follows the hazards
+    new, kinds = fam.draw_episodes(0, np.ones(len(CASE_TYPES)), np.ones(len(CASE_TYPES)), 0.3, 0.4, 2.5, 0.02)
     harmed, children = fam.harmed[new], fam.children[new]
     neglect, sexual = kinds == CASE_TYPES.index("neglect"), kinds == CASE_TYPES.index("sexual_exploitation")
     assert (harmed[neglect] == children[neglect]).all()
@@ -106,7 +106,7 @@ def test_a_resolved_registration_case_registers_the_family_and_lowers_its_traffi
     from scenarios.schema import CASE_TYPES
 
     cfg = config_from_dict({"population": {"n_children": 20_000}})
-    fam = FamilyPopulation(cfg, np.random.default_rng(0))
+    fam = FamilyPopulation(cfg, Draws(0))
     f = int(np.flatnonzero(fam.vuln_mask & BIT["no_birth_certificate"])[0])
     before = fam.base_hazard[f].copy()
     fam.episode[f], fam.known[f] = REGISTRATION, True
@@ -131,7 +131,7 @@ def test_the_registry_registers_families_at_its_counter_and_returns_the_pending_
     for the registry to pass to the unit (001 l.52, l.117)."""
     from agents.family import BIT, NO_EPISODE, REGISTRATION
 
-    fam = FamilyPopulation(config_from_dict({"population": {"n_children": 20_000}}), np.random.default_rng(0))
+    fam = FamilyPopulation(config_from_dict({"population": {"n_children": 20_000}}), Draws(0))
     unregistered = np.flatnonzero(fam.vuln_mask & BIT["no_birth_certificate"])
     fam.episode[unregistered] = NO_EPISODE
     quiet, hidden, taken_up = (int(f) for f in unregistered[:3])
@@ -153,7 +153,7 @@ def test_families_already_out_of_school_have_the_configured_drop_out_need() -> N
 
     def hazards(need: float) -> tuple[np.ndarray, np.ndarray]:
         cfg = config_from_dict({"population": {"n_children": 20_000}, "harm": {"out_of_school_dropout_need": need}})
-        fam = FamilyPopulation(cfg, np.random.default_rng(0))
+        fam = FamilyPopulation(cfg, Draws(0))
         return fam.base_hazard, (fam.vuln_mask & BIT["out_of_school"]) > 0
 
     low, out = hazards(0.2)

@@ -144,7 +144,7 @@ def test_awareness_brings_reports_first_and_less_harm_later(name: str) -> None:
     assert mean_of(campaign, later) < mean_of(quiet, later)
 
 
-@pytest.mark.parametrize(("name", "children", "workers"), [("makassar_pksai", 25_000, 2), ("gowa_pksai", 60_000, 2)])
+@pytest.mark.parametrize(("name", "children", "workers"), [("makassar_pksai", 25_000, 1), ("gowa_pksai", 60_000, 2)])
 def test_monitoring_frees_the_workers_slot_while_the_partner_serves(name: str, children: int, workers: int) -> None:
     """Makassar and Gowa (Makassar's case mix): their referrals wait for partners. Tulungagung's own mix is
     mostly education and registration cases that partners serve at once, so there is little to monitor."""

@@ -61,8 +61,9 @@ class LocalGovernment(Agent):
         self.regulation = funding.regulation
         self.pickup_years: list[int] = []  # years in which pickup actually happened
 
-    def pickup_happens(self, rng: np.random.Generator) -> bool:
-        draw = rng.random()  # always drawn, so the stream stays aligned across regulation levels
+    def pickup_happens(self, draw: float) -> bool:
+        """Whether the pickup happens this year; `draw` is the year's uniform (the same for every plan and
+        regulation level, so they share the year's luck)."""
         if self.regulation == "regional_law":
             return True
         if self.regulation == "mayoral":
@@ -75,10 +76,8 @@ class LocalGovernment(Agent):
         withdrawn = getattr(self.funding.funder_share, line) - funder.share(line, year - delay)
         return getattr(self.plan.pickup_share, line) * max(0.0, withdrawn)
 
-    def commitment(
-        self, year: int, planned: dict[str, float], funder: Funder, rng: np.random.Generator
-    ) -> dict[str, float]:
-        picks_up = self.pickup_happens(rng)
+    def commitment(self, year: int, planned: dict[str, float], funder: Funder, draw: float) -> dict[str, float]:
+        picks_up = self.pickup_happens(draw)
         if picks_up and any(self.pickup_share(line, year, funder) > 0 for line in BUDGET_LINES):
             self.pickup_years.append(year)
         amounts = {}

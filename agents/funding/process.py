@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.agency import ReferralTerms, capacity_factor, referral_terms
+from agents.draws import Draws
 from agents.funding.ledger import Ledger
 from agents.funding.payers import (
     PROGRAMME_LINES,
@@ -55,7 +56,7 @@ class ServiceLevels:
 class Funding:
     """The funding process: the plan, the two payers (Mesa agents), the ledger, and this week's levels."""
 
-    def __init__(self, model: Model, cfg: Config, n_partners: int, rng: np.random.Generator) -> None:
+    def __init__(self, model: Model, cfg: Config, n_partners: int, draws: Draws) -> None:
         self.cfg = cfg
         self.plan = effective_plan(cfg)
         self.ledger = Ledger(cfg.n_weeks)
@@ -63,7 +64,7 @@ class Funding:
         self.government = LocalGovernment(model, cfg.funding, self.plan)
         self.session_weeks = session_weeks(cfg)
         self.n_partners = n_partners
-        self.rng = rng
+        self.draws = draws
         self.planned: dict[str, float] = {}  # this budget year's planned cost per line
 
     @property
@@ -110,9 +111,10 @@ class Funding:
         workforce.follow_plan(self.positions_in(year), week)
         sessions = sessions_in_year(self.session_weeks, week)
         self.planned = planned_costs(cfg, sum(workforce.positions.values()), workforce.positions["donor"], sessions)
+        pickup_draw = float(self.draws.keyed("pickup", year))  # the year's luck, the same for every plan
         for payer, amounts in (
             ("funder", self.funder.commitment(year, self.planned)),
-            ("local", self.government.commitment(year, self.planned, self.funder, self.rng)),
+            ("local", self.government.commitment(year, self.planned, self.funder, pickup_draw)),
         ):
             for line, amount in amounts.items():
                 self.ledger.receive(payer, line, amount)
