@@ -193,6 +193,8 @@ class CaseTable:
                     np.where(has_referral, c["referral_agency"], -1), PARTNER_AGENCIES
                 ),
                 "referral_attempts": c["referral_attempts"],
+                "referral_sent_week": c["referral_sent_week"],
+                "referral_done_week": c["referral_done_week"],
                 "children_harmed": c["children"],
                 "harm_week": c["harm_week"],
                 "episode_id": c["episode"],

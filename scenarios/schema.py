@@ -144,6 +144,15 @@ class RunConfig:
 @dataclass
 class PopulationConfig:
     n_children: int = param(137_932, "children in the modelled population", "000 l.633 (2015 database)", 1, 5e6)
+    reference_children: int = param(
+        137_932,
+        "children the scenario's per-city counts are written for (staff posts, supervisors, partner capacities, "
+        "yearly programme costs, early interventions, a plan's posts and budgets); a run with another n_children "
+        "scales them by n_children / reference_children (scenarios/scale.py; 0 = written for n_children itself)",
+        "000 l.633 (Makassar's 2015 database); set per scenario with n_children",
+        0,
+        5e6,
+    )
     children_per_family: float = param(2.3, "mean children per household", "assumed (1.8-3.0; BPS urban)", 1.0, 8.0)
     share_one_vulnerability: float = share(0.7205, "families with 1 vulnerability", "000 l.633 (72.05%)")
     share_two_vulnerabilities: float = share(0.2666, "families with 2 vulnerabilities", "000 l.633 (26.66%)")
@@ -361,7 +370,13 @@ class StaffingConfig:
     )
     caseload_cap: int = param(25, "hard cap on open cases per worker", "assumed (15-40)", 1, 500)
     caseload_norm: int = param(15, "caseload above which morale and speed fall", "assumed (10-25)", 1, 500)
-    supervisors: int = param(1, "senior supervisors (raise morale, can mentor)", "assumed", 0, 1000)
+    supervisors: float = param(
+        1.0,
+        "senior supervisors in full-time posts, raising morale (a fraction is a part-time or shared supervisor)",
+        "assumed (0-3)",
+        0,
+        1000,
+    )
     workers_per_supervisor: float = param(
         8.0,
         "workers one supervisor can support: supervision (and its morale bonus) is full at this ratio or better",

@@ -23,6 +23,7 @@ from tqdm import tqdm
 from scenarios.files import one_line
 from scenarios.validate import ConfigError, config_from_dict
 from sim.app_config import APP_KEYS, CONFIG_NAME, CONFIG_PATH, register
+from sim.outcomes import HEADLINE, OUTCOMES
 from sim.outputs import write_results
 from sim.overrides import check_command_line
 from sim.point import point_seeds, run_point
@@ -32,37 +33,17 @@ register()
 
 DEFAULT_SCENARIO = "makassar_pksai"  # must match the `scenario:` default in sim/conf/config.yaml
 
-SUMMARY_ROWS = (
-    ("Incidence of harm per 1,000 child-years", "incidence_per_1000_child_years", "{:.1f}"),
-    ("Detected share of harm", "detected_share", "{:.1%}"),
-    ("Children harmed", "children_harmed", "{:,}"),
-    ("Children served (case resolved or service delivered)", "children_served", "{:,}"),
-    ("Effective coverage (served / harmed)", "effective_coverage", "{:.1%}"),
-    ("Cases opened", "cases_opened", "{:,}"),
-    ("Resolution rate (of closed cases)", "resolution_rate", "{:.1%}"),
-    ("  high-severity cases", "resolution_rate_high_severity", "{:.1%}"),
-    ("Median weeks to resolution", "median_weeks_to_resolution", "{:.0f}"),
-    ("Backlog at end (waiting + active)", "backlog_end", "{:,}"),
-    ("Recurrence within 52 weeks", "recurrence_52w", "{:.1%}"),
-    ("Referral completion rate", "referral_completion_rate", "{:.1%}"),
-    ("Mean caseload per worker", "mean_caseload", "{:.1f}"),
-    ("Worker turnover per year", "turnover_per_year", "{:.1%}"),
-    ("Spend, funder (Rp m)", "spend_funder", "{:,.0f}"),
-    ("Spend, local government (Rp m)", "spend_local", "{:,.0f}"),
-    ("Spend, national (Rp m)", "spend_national", "{:,.0f}"),
-    ("Cost per resolved case (Rp m)", "cost_per_resolved_case", "{:.2f}"),
-    ("Sustainability index (after exit / before)", "sustainability_index", "{:.2f}"),
-    ("Scorecard (0-100)", "scorecard_total", "{:.1f}"),
-)
-
 
 def format_summary(summary: dict[str, Any]) -> str:
-    width = max(len(label) for label, _, _ in SUMMARY_ROWS)
-    lines = [f"{'scenario':<{width}}  {summary['scenario']} (seed {summary['seed']})"]
-    for label, key, fmt in SUMMARY_ROWS:
-        value = summary.get(key)
-        text = "n/a" if value is None or value != value else fmt.format(value)
-        lines.append(f"{label:<{width}}  {text}")
+    """The run's headline outcomes (sim/outcomes.py: HEADLINE), labelled and formatted by the registry."""
+    rows = [(OUTCOMES[key].table_label, OUTCOMES[key].format(summary.get(key))) for key in HEADLINE]
+    width = max(len(label) for label, _ in rows)
+    size = f"{summary['children']:,} children"
+    if summary["city_scale"] != 1:
+        size += f" ({summary['city_scale']:.1%} of the scenario's {summary['reference_children']:,}: staff, capacities "
+        size += "and budgets scaled alike)"
+    lines = [f"{'scenario':<{width}}  {summary['scenario']} (seed {summary['seed']}), {size}"]
+    lines += [f"{label:<{width}}  {text}" for label, text in rows]
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from agents import cases as C
 from agents.cases import CHANNELS
-from scenarios.schema import BUDGET_LINES, CASE_TYPES, EMPLOYERS, PAYERS
+from scenarios.schema import BUDGET_LINES, CASE_TYPES, EMPLOYERS, HARM_TYPES, PAYERS
 
 if TYPE_CHECKING:
     from agents.family import FamilyPopulation
@@ -91,14 +91,23 @@ class WeeklyMetrics:
         self.referral_delay[w] = levels.terms.mean_delay_weeks
 
     def kpis(self, week: int, names: tuple[str, ...], weekly_spent: np.ndarray) -> dict[str, float]:
-        """This week's value of each named KPI of the weekly table (for the live DataCollector)."""
+        """This week's value of each named series (sim/outcomes.py: SERIES; for the live DataCollector): the
+        weekly table's columns, and the children cascade and resolution rate to date."""
         closed = self.closed[: week + 1].sum(axis=0)
+        harm = [CASE_TYPES.index(t) for t in HARM_TYPES]
+        harmed, found, served = (
+            m[: week + 1, harm].sum() for m in (self.new_episodes, self.first_detections, self.served)
+        )
         derived = {
             "cases_opened": self.opened_by_channel[week].sum(),
             "cases_resolved": self.closed[week, 0],
             "backlog": self.waiting[week] + self.active[week],
             "workers": self.workers[week].sum(),
-            "resolution_rate": closed[0] / closed.sum() if closed.sum() else np.nan,
+            "children_harmed_to_date": harmed,
+            "children_found_to_date": found,
+            "children_served_to_date": served,
+            "effective_coverage_to_date": served / harmed if harmed else np.nan,
+            "resolution_rate_to_date": closed[0] / closed.sum() if closed.sum() else np.nan,
             **{f"spend_{p}": weekly_spent[week, i].sum() for i, p in enumerate(PAYERS)},
         }
         return {n: float(derived[n] if n in derived else getattr(self, n)[week]) for n in names}

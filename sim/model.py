@@ -41,38 +41,21 @@ from agents.funding import Funding
 from agents.hub import IntegratedHub
 from agents.prevention import Prevention
 from agents.registry import CivilRegistry
-from agents.workforce import Workforce
+from agents.workforce import SocialWorker, Workforce
+from scenarios.scale import at_size, scale_of
 from scenarios.schema import PARTNER_AGENCIES, Config
 from scenarios.validate import ConfigError, check_seed
 from sim.metrics import WeeklyMetrics
+from sim.outcomes import LIVE, WORKER_REPORTERS
 
 DEFAULT_SCENARIO = "makassar_pksai"
 AGENCY_CHANNEL = C.CHANNELS.index("agency")  # the civil registry passes cases on as an agency
 
 
-# the live KPIs, one value per week, kept by `datacollector` (the whole weekly table: sim.run.collect)
-KPIS = (
-    "cases_opened",
-    "cases_resolved",
-    "waiting",
-    "active",
-    "backlog",
-    "workers",
-    "vacancies",
-    "exits",
-    "mean_skill",
-    "mean_high_skill",
-    "mean_morale",
-    "mean_caseload",
-    "referral_acceptance",
-    "awareness",
-    "hidden_episodes",
-    "resolution_rate",
-    "spend_funder",
-    "spend_local",
-    "spend_national",
-)
-REPORTERS = {name: (lambda m, name=name: m.kpis[name]) for name in KPIS}
+# the live outcomes, one value per week (sim/outcomes.py: LIVE; the whole weekly table: sim.run.collect), and
+# each social worker's state
+REPORTERS = {name: (lambda m, name=name: m.kpis[name]) for name in LIVE}
+WORKER_COLUMNS = {name: name for name in WORKER_REPORTERS}
 
 
 def nested(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -131,7 +114,9 @@ class CPModel(Model):
         # rng=None draws a seed and records it in self.seed (Mesa's convention); any other value is checked
         seed = int(np.random.SeedSequence().entropy % 2**63) if rng is None else check_seed(rng, "rng")
         super().__init__(scenario=City(name=scenario, rng=seed))
-        self.cfg = cfg = config
+        self.scale = scale_of(config)  # the city's size relative to the scenario's (1 = its own)
+        self.reference_children = config.population.reference_children or config.population.n_children
+        self.cfg = cfg = at_size(config)
         self.seed = seed
         self.draws = draws = Draws(seed)
         self.n_weeks = cfg.n_weeks
@@ -153,8 +138,10 @@ class CPModel(Model):
         self.hub = IntegratedHub(self, cfg, families, cases, metrics, draws)
         self.casework = Casework(cfg, families, cases, self.partners, metrics, draws)
         self.workforce = Workforce(self, cfg, self.funding.positions_in(cfg.run.start_year), cases, draws)
-        self.kpis: dict[str, float] = {}  # this week's values of KPIS, set after each step
-        self.datacollector = DataCollector(model_reporters=REPORTERS)
+        self.kpis: dict[str, float] = {}  # this week's values of LIVE, set after each step
+        self.datacollector = DataCollector(
+            model_reporters=REPORTERS, agenttype_reporters={SocialWorker: WORKER_COLUMNS}
+        )
 
     # ---- what the tools read ----
 
@@ -199,7 +186,7 @@ class CPModel(Model):
         self.casework.step(w, staff, levels)  # 7, 8
         staff.step(w, levels, self.funding.regulation, lambda e: self.funding.can_pay(e, staff, w))  # 9
         self.metrics.record(w, self.cases, self.families, staff, levels)  # 10
-        self.kpis = self.metrics.kpis(w, KPIS, self.ledger.weekly_spent)
+        self.kpis = self.metrics.kpis(w, LIVE, self.ledger.weekly_spent)
         self.week += 1
         self.running = self.week < self.n_weeks
         self.datacollector.collect(self)

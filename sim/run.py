@@ -12,17 +12,31 @@ from scenarios.files import excerpt
 from scenarios.schema import Config
 from scenarios.validate import ConfigError, check_seed, config_from_dict, validate
 from sim.model import CPModel
-from sim.summary import summarise
+from sim.summary import summarise, window_outcomes
 
 
 @dataclass
 class Results:
-    config: Config
+    config: Config  # the city as run (its counts at its size: scenarios/scale.py)
     seed: int
-    summary: dict[str, Any]
+    summary: dict[str, Any]  # every outcome of sim/outcomes.py over the whole run
     weekly: pd.DataFrame  # one row per week
     cases: pd.DataFrame  # one row per case
     workers: pd.DataFrame  # one row per worker ever employed
+
+    def window(self, first_year: int, last_year: int | None = None) -> dict[str, float]:
+        """Every windowed outcome (sim/outcomes.py) over the calendar years first_year to last_year inclusive
+        (default: to the end of the run), e.g. `res.window(2021, 2022)["effective_coverage"]` for coverage in
+        the two years after a 2021 exit."""
+        run = self.config.run
+        last = run.end_year - 1 if last_year is None else last_year
+        if not run.start_year <= first_year <= last <= run.end_year - 1:
+            raise ValueError(
+                f"window: years {first_year}-{last} are not allowed; expected years within the run, "
+                f"{run.start_year}-{run.end_year - 1}, first <= last"
+            )
+        first_week, end_week = 52 * (first_year - run.start_year), 52 * (last + 1 - run.start_year)
+        return window_outcomes(self.weekly, self.cases, self.workers, self.config, first_week, end_week)
 
 
 def run(

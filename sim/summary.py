@@ -1,7 +1,11 @@
-"""The per-run summary: one flat dict of KPIs computed from the finished model and its tables.
+"""The per-run summary, and any windowed outcome over chosen years of a run.
 
-Every key is documented in the README ("Outputs"). Values are plain floats / ints (NaN where a KPI does not
-apply, e.g. sustainability when the funder never leaves), so a sweep can stack summaries into one table.
+Every key is an outcome of the registry (`sim/outcomes.py`), which says what it means, its unit and when it
+is NaN. Values are plain floats / ints (NaN where an outcome does not apply, e.g. sustainability when the
+funder never leaves), so a sweep can stack summaries into one table.
+
+`window_outcomes` computes every windowed outcome from the run's tables over weeks [first, end): the summary
+uses it for the whole horizon, `Results.window(first_year, last_year)` for any years.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from agents.cases import CHANNELS
-from scenarios.schema import BUDGET_LINES, CASE_TYPES, HARM_TYPES, NEED_TYPES, PAYERS
+from scenarios.schema import BUDGET_LINES, CASE_TYPES, HARM_TYPES, NEED_TYPES, PARTNER_AGENCIES, PAYERS, Config
+from sim.outcomes import OUTCOMES
 
 if TYPE_CHECKING:
     from sim.model import CPModel
@@ -33,91 +38,108 @@ def resolution_rate(cases: pd.DataFrame, first_week: int, last_week: int) -> flo
 
 def summarise(model: CPModel, weekly: pd.DataFrame, cases: pd.DataFrame, workers: pd.DataFrame) -> dict:
     cfg, fam, ledger = model.cfg, model.families, model.ledger
-    years = model.n_weeks / 52
-    child_years = fam.n_children * years
-    harm_new = sum(weekly[f"new_{t}"].sum() for t in HARM_TYPES)
-    harm_found = sum(weekly[f"detected_{t}"].sum() for t in HARM_TYPES)
-    closed = cases[cases.closed_week >= 0]
-    resolved = closed[closed.status == "resolved"]
     s: dict[str, float | int | str] = {
         "scenario": cfg.run.name,
         "seed": model.seed,
-        "years": years,
         "children": fam.n_children,
         "families": fam.n,
-        "incidence_per_1000_child_years": 1000 * harm_new / child_years,
-        "needs_per_1000_child_years": 1000 * sum(weekly[f"new_{t}"].sum() for t in NEED_TYPES) / child_years,
-        "detected_share": _ratio(harm_found, harm_new),
-        "cases_opened": len(cases),
-        "cases_resolved": len(resolved),
-        "cases_unresolved": int((closed.status == "unresolved").sum()),
-        "cases_dropped": int((closed.status == "dropped").sum()),
-        "cases_open_at_end": len(cases) - len(closed),
-        "closed_share": _ratio(len(closed), len(cases)),
-        "resolution_rate": _ratio(len(resolved), len(closed)),
-        "resolution_rate_high_severity": _ratio(resolved.high_severity.sum(), closed.high_severity.sum()),
-        "resolution_rate_low_severity": _ratio((~resolved.high_severity).sum(), (~closed.high_severity).sum()),
-        "median_weeks_to_resolution": float(resolved.weeks_open.median()) if len(resolved) else math.nan,
-        "backlog_end": int(weekly.backlog.iloc[-1]),
-        "waiting_end": int(weekly.waiting.iloc[-1]),
-        "mean_backlog": float(weekly.backlog.mean()),
-        "mean_waiting": float(weekly.waiting.mean()),
-        "recurrence_52w": _recurrence_within(cases, 52),
+        "reference_children": model.reference_children,
+        "city_scale": model.scale,
     }
+    s.update(window_outcomes(weekly, cases, workers, cfg, 0, model.n_weeks))
     for k, label in ((1, "1"), (2, "2"), (3, "3plus")):  # the profile of 000 l.633, as children
         s[f"children_share_{label}_vulnerabilities"] = _ratio(fam.children[fam.vuln_count == k].sum(), fam.n_children)
     at_risk, served = fam.children_at_risk_served()
     s["service_coverage_vulnerable"] = _ratio(served, at_risk)
-    s["service_delivery_rate"] = _ratio(
-        ((closed.status == "resolved") | (closed.referral == "done")).sum(), len(closed)
-    )
-    # vulnerable children reach services through every channel of the integrated system, versus the agency
-    # channel alone (what exists without it): the "five times more likely" comparison of 000 l.569
-    s["access_ratio"] = _ratio(len(cases), (cases.channel == "agency").sum())
-    for ch in CHANNELS:
-        s[f"opened_via_{ch}"] = int((cases.channel == ch).sum())
-
-    needing = closed[closed.referral != "none"]
-    s["referrals_sent"] = int(weekly.referrals_sent.sum())
-    s["referrals_completed"] = int(weekly.referrals_completed.sum())
-    s["referral_completion_rate"] = _ratio((needing.referral == "done").sum(), len(needing))
-    for agency in model.partners:
-        s[f"referrals_completed_{agency.name}"] = agency.served
-
-    mean_workers = float(weekly.workers.mean())
-    s["mean_workers"] = mean_workers
-    s["mean_caseload"] = float(weekly.mean_caseload.mean())
-    s["max_caseload"] = float(weekly.max_caseload.max())
-    s["mean_skill_end"] = float(weekly.mean_skill.iloc[-1])
-    s["mean_high_skill_end"] = float(weekly.mean_high_skill.iloc[-1])
-    s["mean_morale"] = float(weekly.mean_morale.mean())
-    s["turnover_per_year"] = _ratio(weekly.exits.sum() / years, mean_workers)
-    s["quits"] = int((workers.exit_reason == "quit").sum())
-    s["layoffs"] = int((workers.exit_reason == "contract_ended").sum())
-
     for p, payer in enumerate(PAYERS):
         s[f"received_{payer}"] = float(ledger.received[p].sum())
-        s[f"spend_{payer}"] = float(ledger.spent[p].sum())
         s[f"balance_{payer}"] = float(ledger.balance[p].sum())
-    for ln, line in enumerate(BUDGET_LINES):
-        s[f"spend_{line}"] = float(ledger.spent[:, ln].sum())
-    s["spend_total"] = float(ledger.spent.sum())
-    s["cost_per_resolved_case"] = _ratio(ledger.spent.sum(), len(resolved))
-
-    s.update(children_outcomes(weekly, cases))
     s.update(_sustainability(model, cases))
     s.update(_cooperation(model, weekly))
     s.update(_coverage_split(model, cases))
     s.update(_scorecard(model, weekly, s))
-    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in s.items()}
+    missing = set(OUTCOMES) - set(s)
+    assert not missing, f"outcomes not computed: {sorted(missing)}"
+    return {k: (s[k].item() if isinstance(s[k], np.generic) else s[k]) for k in OUTCOMES}
 
 
-def children_outcomes(weekly: pd.DataFrame, cases: pd.DataFrame) -> dict[str, float]:
-    """Outcomes counted in children, per harm type and for all harm (and for service needs): harmed, found,
-    served (the case resolved, the referred service delivered, or the intervention delivered and supervision
-    begun), effective coverage (served / harmed),
-    unmet need (harmed, never served), and the median weeks from the start of harm to the first service.
-    Who in a family is harmed: the index child and `harm.siblings_harmed_share` of the siblings."""
+def window_outcomes(
+    weekly: pd.DataFrame, cases: pd.DataFrame, workers: pd.DataFrame, cfg: Config, first: int, end: int
+) -> dict[str, float]:
+    """Every windowed outcome of the registry over weeks [first, end) of a run."""
+    w = weekly[(weekly.week >= first) & (weekly.week < end)]
+    years = (end - first) / 52
+    child_years = cfg.population.n_children * years
+    opened = cases[(cases.opened_week >= first) & (cases.opened_week < end)]
+    closed = cases[(cases.closed_week >= first) & (cases.closed_week < end)]
+    resolved = closed[closed.status == "resolved"]
+    still_open = cases[(cases.opened_week < end) & ((cases.closed_week < 0) | (cases.closed_week >= end))]
+    harm_new = sum(w[f"new_{t}"].sum() for t in HARM_TYPES)
+    s: dict[str, float] = {
+        "years": years,
+        "incidence_per_1000_child_years": 1000 * harm_new / child_years,
+        "needs_per_1000_child_years": 1000 * sum(w[f"new_{t}"].sum() for t in NEED_TYPES) / child_years,
+        "detected_share": _ratio(sum(w[f"detected_{t}"].sum() for t in HARM_TYPES), harm_new),
+        "cases_opened": len(opened),
+        "cases_resolved": len(resolved),
+        "cases_unresolved": int((closed.status == "unresolved").sum()),
+        "cases_dropped": int((closed.status == "dropped").sum()),
+        "cases_open_at_end": len(still_open),
+        "closed_share": _ratio(((opened.closed_week >= 0) & (opened.closed_week < end)).sum(), len(opened)),
+        "resolution_rate": _ratio(len(resolved), len(closed)),
+        "resolution_rate_high_severity": _ratio(resolved.high_severity.sum(), closed.high_severity.sum()),
+        "resolution_rate_low_severity": _ratio((~resolved.high_severity).sum(), (~closed.high_severity).sum()),
+        "median_weeks_to_resolution": float(resolved.weeks_open.median()) if len(resolved) else math.nan,
+        "backlog_end": int(w.backlog.iloc[-1]),
+        "waiting_end": int(w.waiting.iloc[-1]),
+        "mean_backlog": float(w.backlog.mean()),
+        "mean_waiting": float(w.waiting.mean()),
+        "recurrence_52w": _recurrence_within(cases, resolved, 52),
+        "service_delivery_rate": _ratio(
+            ((closed.status == "resolved") | (closed.referral == "done")).sum(), len(closed)
+        ),
+        # vulnerable children reach services through every channel of the integrated system, versus the agency
+        # channel alone (what exists without it): the "five times more likely" comparison of 000 l.569
+        "access_ratio": _ratio(len(opened), (opened.channel == "agency").sum()),
+    }
+    for ch in CHANNELS:
+        s[f"opened_via_{ch}"] = int((opened.channel == ch).sum())
+    needing = closed[closed.referral != "none"]
+    s["referrals_sent"] = int(w.referrals_sent.sum())
+    s["referrals_completed"] = int(w.referrals_completed.sum())
+    s["referral_completion_rate"] = _ratio((needing.referral == "done").sum(), len(needing))
+    delivered = cases[(cases.referral_done_week >= first) & (cases.referral_done_week < end)]
+    for agency in PARTNER_AGENCIES:
+        s[f"referrals_completed_{agency}"] = int((delivered.referral_agency == agency).sum())
+
+    mean_workers = float(w.workers.mean())
+    s["mean_workers"] = mean_workers
+    s["mean_caseload"] = float(w.mean_caseload.mean())
+    s["max_caseload"] = float(w.max_caseload.max())
+    s["mean_skill_end"] = float(w.mean_skill.iloc[-1])
+    s["mean_high_skill_end"] = float(w.mean_high_skill.iloc[-1])
+    s["mean_morale"] = float(w.mean_morale.mean())
+    s["turnover_per_year"] = _ratio(w.exits.sum() / years, mean_workers)
+    left = workers[(workers.exit_week >= first) & (workers.exit_week < end)]
+    s["quits"] = int((left.exit_reason == "quit").sum())
+    s["layoffs"] = int((left.exit_reason == "contract_ended").sum())
+
+    for payer in PAYERS:
+        s[f"spend_{payer}"] = float(w[f"spend_{payer}"].sum())
+    for line in BUDGET_LINES:
+        s[f"spend_{line}"] = float(w[f"spend_{line}"].sum())
+    s["spend_total"] = float(sum(s[f"spend_{payer}"] for payer in PAYERS))
+    s["cost_per_resolved_case"] = _ratio(s["spend_total"], len(resolved))
+    s.update(children_outcomes(w, cases, first, end))
+    return s
+
+
+def children_outcomes(weekly: pd.DataFrame, cases: pd.DataFrame, first: int, end: int) -> dict[str, float]:
+    """Outcomes counted in children (the weekly table's rows are the window's weeks), per harm type and for all
+    harm (and for service needs): harmed, found, served (the case resolved, the referred service delivered, or
+    the intervention delivered and supervision begun), effective coverage (served / harmed), unmet need
+    (harmed, never served), and the median weeks from the start of harm to the first service. Who in a family
+    is harmed: the index child and `harm.siblings_harmed_share` of the siblings."""
     out: dict[str, float] = {}
     groups = {**{t: (t,) for t in CASE_TYPES}, "harm": HARM_TYPES, "needs": NEED_TYPES}
     for label, types in groups.items():
@@ -130,18 +152,18 @@ def children_outcomes(weekly: pd.DataFrame, cases: pd.DataFrame) -> dict[str, fl
         out[f"effective_coverage{suffix}"] = _ratio(served, harmed)
         out[f"unmet_need{suffix}"] = int(harmed - served)
     served_cases = cases[(cases.served_week >= 0) & cases.case_type.isin(HARM_TYPES)]
-    first = served_cases.groupby("episode_id").agg(served=("served_week", "min"), harm=("harm_week", "first"))
-    out["median_weeks_harm_to_service"] = float((first.served - first.harm).median()) if len(first) else math.nan
+    first_service = served_cases.groupby("episode_id").agg(served=("served_week", "min"), harm=("harm_week", "first"))
+    first_service = first_service[(first_service.served >= first) & (first_service.served < end)]
+    delays = first_service.served - first_service.harm
+    out["median_weeks_harm_to_service"] = float(delays.median()) if len(delays) else math.nan
     return out
 
 
-def _recurrence_within(cases: pd.DataFrame, weeks: int) -> float:
-    """Share of resolved cases whose family had a new case opened within `weeks` of the closure."""
-    resolved = cases[cases.status == "resolved"][["family_id", "closed_week"]]
+def _recurrence_within(cases: pd.DataFrame, resolved: pd.DataFrame, weeks: int) -> float:
+    """Share of the resolved cases whose family had a new case opened within `weeks` of the closure."""
     if resolved.empty:
         return math.nan
-    later = cases[["family_id", "opened_week"]]
-    pairs = resolved.merge(later, on="family_id")
+    pairs = resolved[["family_id", "closed_week"]].merge(cases[["family_id", "opened_week"]], on="family_id")
     gap = pairs.opened_week - pairs.closed_week
     hit = pairs[(gap > 0) & (gap <= weeks)]
     return len(hit.drop_duplicates(["family_id", "closed_week"])) / len(resolved)

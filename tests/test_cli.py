@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 SMALL_ARGS = ["population.n_children=5000", "run.end_year=2018", "funding.withdrawal_start_year=2017", "seed=7"]
@@ -36,7 +37,9 @@ def test_cpsim_runs_and_writes_a_complete_run_directory(tmp_path: Path) -> None:
     assert len(weekly) == 52 * 3
     cases = pd.read_parquet(results / "cases.parquet")
     assert len(cases) == summary["cases_opened"]
-    assert len(pd.read_parquet(results / "workers.parquet")) >= 28
+    # the default city's 28 posts at 5,000 of its 137,932 children: one per employer (scenarios/scale.py)
+    assert summary["city_scale"] == pytest.approx(5000 / 137_932)
+    assert sum(config["staffing"]["workers"].values()) == 3 <= len(pd.read_parquet(results / "workers.parquet"))
     for fig in ("cases", "workforce", "spending"):
         assert (results / "figures" / f"{fig}.png").stat().st_size > 10_000
 

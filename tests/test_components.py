@@ -163,3 +163,42 @@ def test_families_already_out_of_school_have_the_configured_drop_out_need() -> N
     np.testing.assert_allclose(low[~out], full[~out])
     others = [i for i in range(len(CASE_TYPES)) if i != dropout]
     np.testing.assert_allclose(low[:, others], full[:, others])
+
+
+def test_the_city_budgets_whole_contracts() -> None:
+    """Its pickup of the worker-contract line rounds the line's money to whole contract-years."""
+    from agents.funding.payers import Funder, LocalGovernment
+    from agents.funding.plan import effective_plan
+
+    cfg = config_from_dict({"population": {"n_children": 1000}, "funding": {"regulation": "regional_law"}})
+    model = CPModel(config=cfg, rng=0)
+    plan = effective_plan(cfg)
+    year_cost = 52 * cfg.staffing.salary_per_week.donor
+    gov = LocalGovernment(model, cfg.funding, plan, year_cost)
+    funder = Funder(model, cfg.funding, plan)
+    planned = dict.fromkeys(("training", "mentoring", "case_management_system", "outreach", "prevention"), 0.0)
+    planned["worker_contracts"] = 3 * year_cost
+    start = cfg.funding.withdrawal_start_year  # a linear taper over 3 years; pickup 0.4 of it, a year late
+
+    def contracts(year: int) -> float:
+        local = gov.commitment(year, planned, funder, draw=0.0)["worker_contracts"]
+        return (funder.share("worker_contracts", year) * planned["worker_contracts"] + local) / year_cost
+
+    assert contracts(start + 2) == pytest.approx(1.0)  # the funder pays none, the city 0.4 x 2/3 of 3 = 0.8: one
+    assert contracts(start + 1) == pytest.approx(1.0)  # the funder pays 1, the city 0.4 x 1/3 of 3 = 0.4: still one
+    assert gov._whole_contracts(0.0, funder, start + 1, planned) == 0.0  # a city that pays nothing rounds nothing
+
+
+def test_a_donor_contract_is_offered_only_with_a_years_pay() -> None:
+    """In the autumn, money that pays a contract to December but not for a year hires no one."""
+    model = CPModel(config=config_from_dict({"population": {"n_children": 20_000}}), rng=0)
+    funding, staff = model.funding, model.workforce
+    week = 40  # twelve weeks left in the budget year
+    salary = model.cfg.staffing.salary_per_week.donor
+    ledger = funding.ledger
+    ledger.balance[:] = 0.0
+    ledger.receive("funder", "worker_contracts", salary * (12 * staff.count("donor") + 30))
+    assert not funding.can_pay("donor", staff, week)  # 30 weeks of one more salary: not a year
+    ledger.receive("funder", "worker_contracts", salary * 52 * (staff.count("donor") + 1))
+    assert funding.can_pay("donor", staff, week)
+    assert funding.can_pay("national", staff, week)

@@ -14,6 +14,8 @@ from experiments.calibration.provenance import missing_provenance, scenario_leav
 from experiments.validation import cli as validate
 from experiments.validation.observables import run_jobs
 from experiments.validation.targets import TARGET_IDS
+from scenarios.scale import at_size
+from scenarios.validate import config_from_dict
 from sim.compose import scenario_dict
 
 TINY = {"population": {"n_children": 3_000}, "run": {"end_year": 2018}, "funding": {"withdrawal_start_year": 2017}}
@@ -102,7 +104,7 @@ def test_write_calibrated_files_keep_provenance_and_lists(tmp_path: Path) -> Non
     assert makassar["staffing.workers.national"] == 20 and makassar["economy.shocks[0].magnitude"] == 0.9
     assert makassar["economy.shocks[0].year"] == 2020  # the rest of the list item copied from the scenario file
     gowa = {x.path: x.value for x in scenario_leaves((tmp_path / "gowa_pksai.yaml").read_text())}
-    assert gowa["staffing.workers.national"] == round(20 * 60_000 / 137_932)  # staff per child
+    assert gowa["staffing.workers.national"] == 20  # Makassar's posts: the scale rule fits them to Gowa's size
 
 
 @pytest.mark.parametrize("path", sorted(files.CALIBRATED_DIR.glob("*.yaml")), ids=lambda p: p.stem)
@@ -132,9 +134,11 @@ def test_fitting_runs_scale_staff_and_capacity_with_the_population_and_stop_earl
     half = calibrate.fitting_config(base, makassar)
     f = makassar.fit_scale
     assert half["population"]["n_children"] == round(base["population"]["n_children"] * f)
-    assert half["staffing"]["workers"] == {k: round(v * f) for k, v in base["staffing"]["workers"].items()}
-    cap, cap_half = (c["coordination"]["agency_capacity_per_week"] for c in (base, half))
-    assert cap_half == {k: pytest.approx(v * f) for k, v in cap.items()}
+    # the scale rule fits the city's posts and partner capacity to its size when it runs
+    city = at_size(config_from_dict(half))
+    assert sum(vars(city.staffing.workers).values()) == round(f * sum(base["staffing"]["workers"].values()))
+    cap = base["coordination"]["agency_capacity_per_week"]
+    assert vars(city.coordination.agency_capacity_per_week) == {k: pytest.approx(v * f) for k, v in cap.items()}
     assert makassar.counts == ("harm_cases_2019",) and tulungagung.counts == ("cases_2019",)  # counts are scaled
     # Tulungagung's fitted count reads 2019 only: stopping in 2020 leaves it as it is at the full horizon
     small = scenario_dict("tulungagung_ult_psai", {"population": {"n_children": 20_000}})

@@ -12,13 +12,13 @@ from conftest import small
 
 from experiments.plans.cli import main
 from experiments.plans.optimize import plan_yaml, search
-from experiments.plans.paired import cliffs, window_kpis
+from experiments.plans.paired import cliffs
 from experiments.plans.plan_file import Plan, load_plan
 from experiments.plans.runner import run_plans
 from experiments.plans.translate import plan_config
 from experiments.plans.verdict import verdict
 from scenarios.schema import BUDGET_LINES, Config, LineValues
-from sim.compose import scenario_dict
+from sim.compose import deep_merge, scenario_dict
 from sim.run import run
 
 # a small city from 2019 (two years before the examples' 2021 withdrawal) to 2025, with a small staff
@@ -76,7 +76,8 @@ local_budget: {2022: 150}
 hiring: {2022: {local: 3, donor: 0}}
 """,
     )
-    result = run(plan_config(load_plan(str(path)), tiny), seed=1)
+    as_given = deep_merge(tiny, {"population": {"reference_children": tiny["population"]["n_children"]}})
+    result = run(plan_config(load_plan(str(path)), as_given), seed=1)  # the plan's posts and budget as written
     w = result.weekly
     y2021, y2023 = w[w.year == 2021], w[w.year == 2023]
     # 2021: full pickup of every line; from 2022 the Rp 150 m budget empties outreach first, then prevention
@@ -189,11 +190,13 @@ def test_optimizer_finds_a_safe_plan_cheaper_than_matched_cofinancing(tmp_path: 
     # check the written plan independently: run it next to the reference and matched co-financing
     plans = {name: load_plan(spec) for name, spec in [("ref", "funder_stays"), ("opt", str(path))]}
     plans["matched"] = load_plan("matched_cofinancing")
-    runs, quarters = run_plans({k: plan_config(p, tiny) for k, p in plans.items()}, seeds, jobs=2)
-    runs = window_kpis(runs, quarters, result.exit_year).set_index(["plan", "seed"])
+    configs = {k: plan_config(p, tiny) for k, p in plans.items()}
+    runs, _ = run_plans(configs, seeds, jobs=2, window_from=result.exit_year)
+    runs = runs.set_index(["plan", "seed"])
     ref, opt, matched = runs.loc["ref"], runs.loc["opt"], runs.loc["matched"]
     assert (1 - opt.effective_coverage_after / ref.effective_coverage_after).mean() <= tolerance
-    assert (opt.incidence_after / ref.incidence_after - 1).mean() <= tolerance
+    incidence = "incidence_per_1000_child_years_after"
+    assert (opt[incidence] / ref[incidence] - 1).mean() <= tolerance
     assert opt.spend_local.mean() < matched.spend_local.mean()
 
 
@@ -211,7 +214,8 @@ def test_cliff_is_the_first_quarter_below_the_baseline_by_the_drop() -> None:
 
 def test_verdicts_follow_the_intervals() -> None:
     def table(cov: tuple[float, float, float], inc: tuple[float, float, float], res=(0.0, 0.0, 0.0)) -> pd.DataFrame:
-        rows = [("effective_coverage_after", 0.3, cov), ("incidence_after", 70.0, inc), ("resolution_after", 0.6, res)]
+        rows = [("effective_coverage_after", 0.3, cov), ("incidence_per_1000_child_years_after", 70.0, inc)]
+        rows += [("resolution_rate_after", 0.6, res)]
         rows += [("spend_local", 5000.0, (300.0, 200.0, 400.0)), ("spend_funder", 9000.0, (-3000.0, -3100.0, -2900.0))]
         served = tuple(3000.0 * c / 0.3 for c in cov)
         rows += [("children_served_after", 3000.0, served), ("children_found_after", 5000.0, served)]
@@ -243,8 +247,8 @@ def test_a_plan_that_finds_fewer_children_never_holds(tmp_path: Path, tiny: dict
         "no_outreach.yaml",
     )
     plans = {"funder_stays": load_plan("funder_stays"), "no_outreach": load_plan(str(no_outreach))}
-    runs, quarters = run_plans({k: plan_config(p, tiny) for k, p in plans.items()}, [0, 1, 2], jobs=2)
-    runs = window_kpis(runs, quarters, 2020).set_index(["plan", "seed"])
+    runs, _ = run_plans({k: plan_config(p, tiny) for k, p in plans.items()}, [0, 1, 2], jobs=2, window_from=2020)
+    runs = runs.set_index(["plan", "seed"])
     assert (runs.loc["no_outreach"].children_found_after < runs.loc["funder_stays"].children_found_after).all()
     from experiments.plans.paired import paired_table
 

@@ -210,13 +210,17 @@ def test_saved_plans_open_again(scenario: dict, tmp_path: Path) -> None:
 def test_explore_controls_are_relative_to_the_scenario() -> None:
     pytest.importorskip("solara")
     from experiments.workbench.app import explore_model_class
+    from scenarios.scale import posts
+    from scenarios.schema import EmployerCounts
 
-    model = explore_model_class()(city="gowa_pksai", scenario=object(), city_size_pct=10, local_workers_pct=50)
+    model = explore_model_class()(city="gowa_pksai", scenario=object(), city_size_pct=50, local_workers_pct=50)
     gowa = D.scenario("gowa_pksai")
     assert model.cfg.run.name == "gowa_pksai"
-    assert model.cfg.population.n_children == round(gowa["population"]["n_children"] / 10)
-    assert model.cfg.staffing.workers.local == round(gowa["staffing"]["workers"]["local"] / 2)
-    assert model.cfg.staffing.workers.donor == gowa["staffing"]["workers"]["donor"]
+    assert model.cfg.population.n_children == round(gowa["population"]["n_children"] / 2)
+    # staff relative to the scenario's posts, then the city's size scales them (scenarios/scale.py)
+    workers = {**gowa["staffing"]["workers"], "local": round(gowa["staffing"]["workers"]["local"] / 2)}
+    expected = posts(EmployerCounts(**workers), model.scale)
+    assert model.cfg.staffing.workers == expected and expected.local < expected.donor
     assert model.cfg.training.mentoring == gowa["training"]["mentoring"]
     model.step()
     assert len(model.datacollector.get_model_vars_dataframe()) == 1

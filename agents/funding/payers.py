@@ -54,10 +54,11 @@ class Funder(Agent):
 class LocalGovernment(Agent):
     """The city or regency: routine budget lines, and late or partial pickup of what the funder withdraws."""
 
-    def __init__(self, model: Model, funding: FundingConfig, plan: TransitionConfig) -> None:
+    def __init__(self, model: Model, funding: FundingConfig, plan: TransitionConfig, contract_year: float) -> None:
         super().__init__(model)
         self.funding = funding
         self.plan = plan
+        self.contract_year = contract_year  # a donor contract's cost for a year: the city budgets whole posts
         self.regulation = funding.regulation
         self.pickup_years: list[int] = []  # years in which pickup actually happened
 
@@ -86,10 +87,22 @@ class LocalGovernment(Agent):
             if picks_up:
                 share += self.pickup_share(line, year, funder)
             amounts[line] = share * planned[line]
+        amounts["worker_contracts"] = self._whole_contracts(amounts["worker_contracts"], funder, year, planned)
         entry = self.plan.entry(year)
         if entry is not None:
             amounts = cut_to_budget(amounts, entry.local_budget, self.plan.cut_order)
         return amounts
+
+    def _whole_contracts(self, local: float, funder: Funder, year: int, planned: dict[str, float]) -> float:
+        """The city budgets posts, not fractions of them: when it pays into the worker-contract line, it rounds
+        the line's money (the funder's and its own) to the nearest whole contract-year. Without this, a small
+        city whose line could pay 1.98 contracts would keep one, and its staff would fall far more per child
+        than a large city's (scenarios/scale.py)."""
+        if local <= 0 or self.contract_year <= 0:
+            return local
+        from_funder = funder.share("worker_contracts", year) * planned["worker_contracts"]
+        whole = round((from_funder + local) / self.contract_year) * self.contract_year
+        return max(0.0, whole - from_funder)
 
     def response_lag_years(self) -> float:
         """Mean delay before pickup across the budget lines, as the plan sets it."""

@@ -61,7 +61,7 @@ class Funding:
         self.plan = effective_plan(cfg)
         self.ledger = Ledger(cfg.n_weeks)
         self.funder = Funder(model, cfg.funding, self.plan)
-        self.government = LocalGovernment(model, cfg.funding, self.plan)
+        self.government = LocalGovernment(model, cfg.funding, self.plan, 52 * cfg.staffing.salary_per_week.donor)
         self.session_weeks = session_weeks(cfg)
         self.n_partners = n_partners
         self.draws = draws
@@ -143,7 +143,10 @@ class Funding:
         return affordable_contracts(available, self.cfg.staffing.salary_per_week.donor, weeks_left, n_workers)
 
     def can_pay(self, employer: str, workforce: Workforce, week: int) -> bool:
-        """Civil-service posts are always funded; a donor contract only if the line can pay it all year."""
+        """Civil-service posts are always funded; a donor contract is offered for a year, so only when the line
+        holds a year's pay for it (contracts already running are kept while it can pay them to the year's end:
+        `_pay_salaries`). Offering contracts that only the rest of this budget year could pay would hire in
+        the autumn and lay off in January."""
         if employer != "donor":
             return True
-        return self._affordable_contracts(52 - week % 52, len(workforce)) > workforce.count("donor")
+        return self._affordable_contracts(52, len(workforce)) > workforce.count("donor")

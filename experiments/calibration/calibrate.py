@@ -68,7 +68,7 @@ class Parameter:
     target: str  # the fitted target that chiefly pins it down, named in the calibrated files' comments
     integer: bool = False  # round the values (counts such as worker positions)
     shared: tuple[str, ...] = ()  # other scenarios that take the fitted values (no data of their own)
-    per_child: bool = False  # shared values scale with the other scenario's children (staff per child)
+    per_child: bool = False  # shared values scale with the scenarios' reference sizes (counts per city)
 
     def values(self, x: float, scenario: str, factor: float = 1.0) -> dict[str, float]:
         """Each path's value at `x` for a parameter fitted on `scenario` (`factor`: a per-child share)."""
@@ -84,7 +84,7 @@ class Problem:
     scenario: str
     parameters: tuple[Parameter, ...]
     fitted: tuple[str, ...]  # target names within the scenario
-    fit_scale: float = 1.0  # population share simulated while fitting (staff, partner capacity and counts scaled)
+    fit_scale: float = 1.0  # population share simulated while fitting (the scale rule scales the city; counts too)
     counts: tuple[str, ...] = ()  # fitted targets that are counts (divided by fit_scale)
     fit_end_year: int | None = None  # stop fitting runs early when the fitted targets read no later year
     budget_factor: float = 1.0  # x --max-sims: a narrow band in a wide prior needs more generations
@@ -203,16 +203,14 @@ def fitted_targets(problem: Problem) -> list[Target]:
 
 
 def fitting_config(cfg: dict[str, Any], problem: Problem) -> dict[str, Any]:
-    """The config a fitting run uses: at `fit_scale` of the population with worker positions and partner
-    capacity scaled alike (so caseloads and queues keep their size per child), and stopped at `fit_end_year`.
-    The estimate is always checked at full scale and horizon on fresh seeds."""
+    """The config a fitting run uses: the same city at `fit_scale` of its children (the scale rule,
+    scenarios/scale.py, scales its staff, partner capacity and budgets alike, so caseloads and queues keep their
+    size per child), stopped at `fit_end_year`. The estimate is always checked at full scale and horizon on
+    fresh seeds."""
     out = copy.deepcopy(cfg)
     f = problem.fit_scale
     if f != 1.0:
         out["population"]["n_children"] = round(out["population"]["n_children"] * f)
-        out["staffing"]["workers"] = {k: round(v * f) for k, v in out["staffing"]["workers"].items()}
-        capacity = out["coordination"]["agency_capacity_per_week"]
-        out["coordination"]["agency_capacity_per_week"] = {k: v * f for k, v in capacity.items()}
     if problem.fit_end_year is not None:
         out["run"]["end_year"] = min(out["run"]["end_year"], problem.fit_end_year)
     return out

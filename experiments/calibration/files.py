@@ -45,7 +45,7 @@ def format_value(value: Any) -> str:
 def entries_for(scenario: str, results: Sequence[Mapping[str, Any]], problems: Sequence[Any]) -> dict[str, tuple]:
     """path -> (value, comment) of every calibrated value `scenario` takes, its own or shared from another."""
     out: dict[str, tuple[Any, str]] = {}
-    n_children = {}
+    reference = {}
     for res in results:
         problem = next(p for p in problems if p.scenario == res["scenario"])
         for param, summary in zip(problem.parameters, res["parameters"], strict=True):
@@ -54,11 +54,12 @@ def entries_for(scenario: str, results: Sequence[Mapping[str, Any]], problems: S
             factor, note = 1.0, ""
             if scenario != res["scenario"]:
                 note = f"fitted on {res['scenario']}; "
-                if param.per_child:
+                if param.per_child:  # counts are per reference city; the scale rule scales them at run time
                     for name in (scenario, res["scenario"]):
-                        n_children.setdefault(name, children_of(name))
-                    factor = n_children[scenario] / n_children[res["scenario"]]
-                    note += f"x {n_children[scenario]:,}/{n_children[res['scenario']]:,} children; "
+                        reference.setdefault(name, reference_of(name))
+                    factor = reference[scenario] / reference[res["scenario"]]
+                    if factor != 1.0:
+                        note += f"x {reference[scenario]:,}/{reference[res['scenario']]:,} reference children; "
             lo, hi = summary["range90"]
             comment = (
                 f"calibrated: {res['scenario']}.{param.target} ({note}{param.name} {summary['estimate']:.3g}, "
@@ -98,10 +99,11 @@ def base_of(path: str, scenario: str, directory: Path = SCENARIO_DIR) -> float:
     return float(node)
 
 
-def children_of(scenario: str, directory: Path = SCENARIO_DIR) -> int:
-    """The scenario file's children (read from the file: composing would need the calibrated file)."""
+def reference_of(scenario: str, directory: Path = SCENARIO_DIR) -> int:
+    """The children the scenario file's counts are written for (read from the file: composing would need the
+    calibrated file)."""
     data, _ = scenario_lists(scenario, directory)
-    return int((data.get("population") or {}).get("n_children", Config().population.n_children))
+    return int((data.get("population") or {}).get("reference_children", Config().population.reference_children))
 
 
 def scenario_lists(scenario: str, directory: Path = SCENARIO_DIR) -> tuple[dict[str, Any], dict[str, str]]:

@@ -226,8 +226,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     )
     print(
         f"reference {reference.name}: effective coverage {ref['effective_coverage_after']:.1%}, resolution "
-        f"{ref['resolution_after']:.1%}, incidence "
-        f"{ref['incidence_after']:.1f} per 1,000 child-years, {ref['cases_opened_after']:,.0f} cases opened; "
+        f"{ref['resolution_rate_after']:.1%}, incidence {ref['incidence_per_1000_child_years_after']:.1f} per "
+        f"1,000 child-years, {ref['cases_opened_after']:,.0f} cases opened; "
         f"city cost {ref['spend_local']:,.0f} Rp m"
     )
     best = result.best

@@ -23,7 +23,7 @@ import yaml
 
 from agents.funding.plan import plan_withdrawal_start
 from experiments.plans.figures import plot_comparison
-from experiments.plans.paired import cliffs, paired_table, window_kpis
+from experiments.plans.paired import cliffs, paired_table
 from experiments.plans.plan_file import Plan, PlanError
 from experiments.plans.report import html_report, kpi_matrix, markdown_report, terminal_table
 from experiments.plans.runner import run_plans
@@ -71,20 +71,19 @@ def compare_plans(
     cliff_threshold: float | None = None,
     cliff_drop: float = 0.10,
     info: dict[str, Any] | None = None,
-    runner: Callable[[dict[str, Config], list[int]], tuple[pd.DataFrame, pd.DataFrame]] | None = None,
+    runner: Callable[[dict[str, Config], list[int], int], tuple[pd.DataFrame, pd.DataFrame]] | None = None,
 ) -> PlanComparison:
-    """`runner(configs, seeds) -> (runs, quarters)` replaces `run_plans` (e.g. the workbench's, with progress
-    and cancel); it must return the same tables in the same order."""
+    """`runner(configs, seeds, window_from) -> (runs, quarters)` replaces `run_plans` (e.g. the workbench's,
+    with progress and cancel); it must return the same tables in the same order."""
     configs = plan_configs(plans, scenario)
     baseline = plans[0].name
     start = window_start(configs)
     started = time.perf_counter()
     if runner is None:
-        runs, quarters = run_plans(configs, seeds, jobs=jobs, progress=progress)
+        runs, quarters = run_plans(configs, seeds, jobs=jobs, progress=progress, window_from=start)
     else:
-        runs, quarters = runner(configs, list(seeds))
+        runs, quarters = runner(configs, list(seeds), start)
     wall_seconds = time.perf_counter() - started
-    runs = window_kpis(runs, quarters, start)
     table = paired_table(runs, baseline)
     cliff = cliffs(quarters, baseline, start, cliff_threshold, cliff_drop)
     names = [p.name for p in plans]

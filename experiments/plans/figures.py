@@ -46,7 +46,7 @@ def plot_sustainability_vs_cost(runs: pd.DataFrame, path: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     panels = (
         ("sustainability_index", "Sustainability index (2 y after exit / before)"),
-        ("resolution_after", "Resolution rate, transition window"),
+        ("resolution_rate_after", "Resolution rate, transition window"),
     )
     for ax, (column, title) in zip(axes, panels, strict=True):
         sns.scatterplot(data=runs, x="spend_local", y=column, hue="plan", alpha=0.3, s=20, ax=ax, legend=False)

@@ -26,7 +26,6 @@ from tqdm import tqdm
 
 from agents.funding.plan import plan_exit_year, plan_withdrawal_start
 from experiments.common.pool import process_pool
-from experiments.plans.paired import window_kpis
 from experiments.plans.plan_file import Plan, PlanError
 from experiments.plans.runner import run_plans
 from experiments.plans.translate import plan_config
@@ -86,8 +85,7 @@ class PickupSearch:
         self.cache: dict[tuple, Candidate] = {}
 
     def _run(self, configs: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-        runs, quarters = run_plans(configs, self.seeds, pool=self.pool)
-        return window_kpis(runs, quarters, self.exit_year), quarters
+        return run_plans(configs, self.seeds, pool=self.pool, window_from=self.exit_year)
 
     def _lines_that_matter(self, quarters: pd.DataFrame) -> list[str]:
         """Lines with any money spent after the withdrawal starts: picking up the others changes nothing."""
@@ -105,7 +103,8 @@ class PickupSearch:
             runs, _ = self._run({"candidate": plan_config(self.plan(share, delay), self.scenario)})
             mine, ref = runs.set_index("seed"), self.reference
             cov_gap = float((1 - mine.effective_coverage_after / ref.effective_coverage_after).mean())
-            inc_gap = float((mine.incidence_after / ref.incidence_after - 1).mean())
+            incidence = "incidence_per_1000_child_years_after"
+            inc_gap = float((mine[incidence] / ref[incidence] - 1).mean())
             reach_gap = float((1 - mine.cases_opened_after / ref.cases_opened_after).mean())
             feasible = max(cov_gap, inc_gap, reach_gap if self.keep_reach else -1.0) <= self.tolerance
             cost = float(mine.spend_local.mean())
@@ -140,8 +139,8 @@ def search(
     ref = job.reference
     reference_kpis = {
         "effective_coverage_after": float(ref.effective_coverage_after.mean()),
-        "resolution_after": float(ref.resolution_after.mean()),
-        "incidence_after": float(ref.incidence_after.mean()),
+        "resolution_rate_after": float(ref.resolution_rate_after.mean()),
+        "incidence_per_1000_child_years_after": float(ref.incidence_per_1000_child_years_after.mean()),
         "cases_opened_after": float(ref.cases_opened_after.mean()),
         "spend_local": float(ref.spend_local.mean()),
     }

@@ -1,5 +1,6 @@
 """Paired comparison of plans run on the same seeds: per-seed differences against a baseline plan, their mean
-and 90% t-interval, KPIs over the transition window, and the resolution cliff.
+and 90% t-interval, and the resolution cliff. The KPIs are outcomes of the registry (sim/outcomes.py), over
+the whole horizon or the transition window (computed by `Results.window` when the plans run).
 
 Because every plan sees the same families and shocks for a given seed (common random numbers), the
 difference plan - baseline is taken seed by seed; its spread is far smaller than that of unpaired runs.
@@ -12,58 +13,48 @@ from dataclasses import dataclass
 import pandas as pd
 
 from experiments.common.tables import ratio, t_interval
+from experiments.plans.runner import AFTER
+from sim.outcomes import OUTCOMES
 
 LEVEL = 0.90
 
 
 @dataclass(frozen=True)
 class Kpi:
-    key: str
+    key: str  # an outcome's key, with AFTER for its value over the transition window
     label: str
-    unit: str  # share (shown in percentage points), count, weeks, rate, money (Rp m), ratio
+    unit: str  # the outcome's unit (sim/outcomes.py)
     better: int  # +1 higher is better, -1 lower is better, 0 neither (who pays)
+
+    @classmethod
+    def of(cls, key: str, window: bool = False) -> Kpi:
+        """An outcome of the registry, over the whole horizon or the transition window."""
+        o = OUTCOMES[key]
+        span = "transition window" if window else "whole horizon" if o.windowed else ""
+        return cls(key + AFTER if window else key, f"{o.label}, {span}" if span else o.label, o.unit, o.better)
 
 
 KPIS = (
-    Kpi("effective_coverage", "Children served / harmed, whole horizon", "share", +1),
-    Kpi("effective_coverage_after", "Children served / harmed, transition window", "share", +1),
-    Kpi("children_served_after", "Children served, transition window", "count", +1),
-    Kpi("children_found_after", "Children found, transition window", "count", +1),
-    Kpi("resolution_rate", "Resolution rate, whole horizon", "share", +1),
-    Kpi("resolution_after", "Resolution rate, transition window", "share", +1),
-    Kpi("cases_opened_after", "Cases opened, transition window", "count", +1),
-    Kpi("mean_backlog", "Mean backlog (cases)", "count", -1),
-    Kpi("median_weeks_to_resolution", "Median weeks to resolution", "weeks", -1),
-    Kpi("incidence_per_1000_child_years", "Incidence per 1,000 child-years", "rate", -1),
-    Kpi("incidence_after", "Incidence, transition window", "rate", -1),
-    Kpi("turnover_per_year", "Worker turnover per year", "share", -1),
-    Kpi("spend_funder", "Cost to funder (Rp m)", "money", 0),
-    Kpi("spend_local", "Cost to local government (Rp m)", "money", 0),
-    Kpi("spend_national", "Cost to national government (Rp m)", "money", 0),
-    Kpi("spend_total", "Cost, all payers (Rp m)", "money", 0),
-    Kpi("cost_per_resolved_case", "Cost per resolved case (Rp m)", "money", -1),
-    Kpi("sustainability_index", "Sustainability index (2 y after exit / before)", "ratio", +1),
+    Kpi.of("effective_coverage"),
+    Kpi.of("effective_coverage", window=True),
+    Kpi.of("children_served", window=True),
+    Kpi.of("children_found", window=True),
+    Kpi.of("unmet_need", window=True),
+    Kpi.of("resolution_rate"),
+    Kpi.of("resolution_rate", window=True),
+    Kpi.of("cases_opened", window=True),
+    Kpi.of("mean_backlog"),
+    Kpi.of("median_weeks_to_resolution"),
+    Kpi.of("incidence_per_1000_child_years"),
+    Kpi.of("incidence_per_1000_child_years", window=True),
+    Kpi.of("turnover_per_year"),
+    Kpi.of("spend_funder"),
+    Kpi.of("spend_local"),
+    Kpi.of("spend_national"),
+    Kpi.of("spend_total"),
+    Kpi.of("cost_per_resolved_case"),
+    Kpi.of("sustainability_index"),
 )
-
-
-def window_kpis(runs: pd.DataFrame, quarters: pd.DataFrame, from_year: int) -> pd.DataFrame:
-    """Add effective coverage (children served / harmed), children found and served, resolution, incidence and
-    cases opened over the window [from_year, end) to each run row."""
-    q = quarters[quarters.year >= from_year]
-    per_run = q.groupby(["plan", "seed"], as_index=False).agg(
-        resolved=("cases_resolved", "sum"),
-        closed=("closed", "sum"),
-        harm=("new_harm", "sum"),
-        children_found_after=("found_harm", "sum"),
-        children_served_after=("served_harm", "sum"),
-        cases_opened_after=("cases_opened", "sum"),
-        n=("quarter", "size"),
-    )
-    out = runs.merge(per_run, on=["plan", "seed"], how="left")
-    out["resolution_after"] = ratio(out.resolved, out.closed)
-    out["incidence_after"] = 1000 * out.harm / (out.children * out.n / 4)
-    out["effective_coverage_after"] = ratio(out.children_served_after, out.harm)
-    return out.drop(columns=["resolved", "closed", "harm", "n"])
 
 
 def paired_table(runs: pd.DataFrame, baseline: str, kpis: tuple[Kpi, ...] = KPIS) -> pd.DataFrame:

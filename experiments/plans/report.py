@@ -18,9 +18,9 @@ def _value(x: float, unit: str, signed: bool = False) -> str:
     if x is None or math.isnan(x):
         return "n/a"
     sign = "+" if signed else ""
-    if unit == "share":
+    if unit in ("share", "per year"):
         return f"{100 * x:{sign}.1f}" + ("" if signed else "%")
-    if unit == "money":
+    if unit == "Rp m":
         return f"{x:{sign},.0f}" if abs(x) >= 100 else f"{x:{sign}.2f}"
     if unit == "ratio":
         return f"{x:{sign}.2f}"
@@ -38,7 +38,7 @@ def cell(row: pd.Series, is_baseline: bool) -> str:
         lo, hi = _value(row.value_lo, row.unit), _value(row.value_hi, row.unit)
         own = _value(row.value, row.unit)
         return own if is_baseline or lo == "n/a" else f"{own} [{lo}, {hi}]"
-    pp = " pp" if row.unit == "share" else ""
+    pp = " pp" if row.unit in ("share", "per year") else ""
     return f"{_delta(row.delta, row.unit)}{pp} [{_delta(row.delta_lo, row.unit)}, {_delta(row.delta_hi, row.unit)}]"
 
 

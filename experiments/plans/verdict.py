@@ -20,7 +20,7 @@ def verdict(table: pd.DataFrame, plan: str, baseline: str, cliff: str | None, to
     if plan == baseline:
         return f"{plan}: baseline" + (f"; cliff {cliff}" if cliff else "")
     row = table[table.plan == plan].set_index("kpi")
-    cov, inc = row.loc["effective_coverage_after"], row.loc["incidence_after"]
+    cov, inc = row.loc["effective_coverage_after"], row.loc["incidence_per_1000_child_years_after"]
     cov_tol, inc_tol = tolerance * cov.baseline, tolerance * inc.baseline
     if cov.delta_hi < -cov_tol or inc.delta_lo > inc_tol:
         status = "falls short"
@@ -29,7 +29,7 @@ def verdict(table: pd.DataFrame, plan: str, baseline: str, cliff: str | None, to
     else:
         status = "unclear (more seeds needed)"
     served, found = row.loc["children_served_after"], row.loc["children_found_after"]
-    res, local, funder = row.loc["resolution_after"], row.loc["spend_local"], row.loc["spend_funder"]
+    res, local, funder = row.loc["resolution_rate_after"], row.loc["spend_local"], row.loc["spend_funder"]
     return (
         f"{plan}: {status} — {_children(served.delta, 'served')} and {_children(found.delta, 'found')} "
         f"({_pct(served.delta, served.baseline)} served) over the transition window; effective coverage "

@@ -1,4 +1,4 @@
-"""`cpsim-sensitivity`: which parameters drive case resolution and prevention (harm incidence)?
+"""`cpsim-sensitivity`: which parameters drive the children served and prevention (harm incidence)?
 
 Morris elementary effects screen every lever and every "assumed" parameter (`space`); Sobol
 indices (first order S1, total ST) are then estimated for the shortlist, the top `--top` factors by Morris
@@ -9,6 +9,7 @@ ranking.md, tornado.png and sensitivity.json (settings, versions) into --out.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import time
@@ -27,10 +28,11 @@ from experiments.common.cli_args import OneLineParser, jobs_int, out_folder, pos
 from experiments.common.pool import run_many
 from experiments.sensitivity.space import Factor, apply, assumed_factors, lever_factors, problem
 from scenarios.validate import config_from_dict
+from sim.outcomes import OUTCOMES
 from sim.outputs import package_versions
 from sim.run import run
 
-OUTPUTS = ("resolution_rate", "incidence_per_1000_child_years")
+OUTPUTS = ("effective_coverage", "incidence_per_1000_child_years")  # the default --outputs (sim/outcomes.py)
 SCALES = {  # "small" is the test city (about 0.2 s a run); "makassar" the full default (about 1.2 s)
     "small": {
         "population": {"n_children": 20_000},
@@ -40,6 +42,16 @@ SCALES = {  # "small" is the test city (about 0.2 s a run); "makassar" the full 
     "makassar": {},
 }
 Model = Callable[[np.ndarray], np.ndarray]  # samples (n, d) -> outputs (n, k)
+
+
+def outcome_list(text: str) -> tuple[str, ...]:
+    """`--outputs effective_coverage,incidence_per_1000_child_years`: outcomes a run's summary gives as numbers."""
+    keys = tuple(k.strip() for k in text.split(",") if k.strip())
+    numeric = [o.key for o in OUTCOMES.values() if o.unit]
+    for key in keys or ("",):
+        if key not in numeric:
+            raise argparse.ArgumentTypeError(f"{key!r} is not an outcome; expected outcomes of sim/outcomes.py")
+    return keys
 
 
 def morris_screen(prob: dict, model: Model, outputs: tuple[str, ...], trajectories: int, seed: int) -> pd.DataFrame:
@@ -90,15 +102,18 @@ def model_function(
     return evaluate
 
 
-def analyse(base: dict, trajectories: int, sobol_n: int, top: int, seed: int, jobs: int) -> dict[str, Any]:
+def analyse(
+    base: dict, trajectories: int, sobol_n: int, top: int, seed: int, jobs: int, outputs: tuple[str, ...] = OUTPUTS
+) -> dict[str, Any]:
     """Morris on levers + assumed parameters, then Sobol on the shortlist (other factors at defaults)."""
     cfg = config_from_dict(base)
     base = dataclasses.asdict(cfg)
     levers = lever_factors(cfg)
     factors = levers + assumed_factors(cfg, exclude={f.name for f in levers})
-    morris = morris_screen(problem(factors), model_function(base, factors, seed, jobs), OUTPUTS, trajectories, seed)
+    screen = model_function(base, factors, seed, jobs, outputs)
+    morris = morris_screen(problem(factors), screen, outputs, trajectories, seed)
     chosen = [f for name in shortlist(morris, top) for f in factors if f.name == name]
-    sobol = sobol_indices(problem(chosen), model_function(base, chosen, seed, jobs), OUTPUTS, sobol_n, seed)
+    sobol = sobol_indices(problem(chosen), model_function(base, chosen, seed, jobs, outputs), outputs, sobol_n, seed)
     groups = {f.name: f.group for f in factors}
     for table in (morris, sobol):
         table.insert(2, "group", table["factor"].map(groups))
@@ -108,7 +123,8 @@ def analyse(base: dict, trajectories: int, sobol_n: int, top: int, seed: int, jo
 def ranking_markdown(morris: pd.DataFrame, sobol: pd.DataFrame, top: int) -> str:
     lines = ["# Sensitivity ranking", ""]
     for out in dict.fromkeys(morris.output):
-        lines += [f"## {out}", "", "| rank | factor | group | Sobol ST [95%] | Sobol S1 [95%] | Morris mu* |"]
+        lines += [f"## {OUTCOMES[out].axis_label if out in OUTCOMES else out}", ""]
+        lines += ["| rank | factor | group | Sobol ST [95%] | Sobol S1 [95%] | Morris mu* |"]
         lines += ["|---|---|---|---|---|---|"]
         mu = morris[morris.output == out].set_index("factor")["mu_star"]
         for _, r in sobol[sobol.output == out].iterrows():
@@ -134,6 +150,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=positive_int, default=4, help="factors per output passed from Morris to Sobol")
     parser.add_argument("--seed", type=seed_int, default=0, help="model seed shared by all runs, and sampling seed")
     parser.add_argument("--jobs", type=jobs_int, default=2, help="processes")
+    parser.add_argument(
+        "--outputs",
+        type=outcome_list,
+        default=OUTPUTS,
+        help=f"outcomes to rank the factors by, comma-separated (default {','.join(OUTPUTS)}; sim/outcomes.py)",
+    )
     args = parser.parse_args(argv)
     for name in ("trajectories", "sobol_n", "top", "jobs"):
         if getattr(args, name) < 1:
@@ -141,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.sobol_n & (args.sobol_n - 1):
         parser.error(f"--sobol-n: {args.sobol_n} is not allowed; expected a power of 2")
     started = time.perf_counter()
-    result = analyse(SCALES[args.scale], args.trajectories, args.sobol_n, args.top, args.seed, args.jobs)
+    result = analyse(SCALES[args.scale], args.trajectories, args.sobol_n, args.top, args.seed, args.jobs, args.outputs)
     args.out.mkdir(parents=True, exist_ok=True)
     result["morris"].to_csv(args.out / "morris.csv", index=False)
     result["sobol"].to_csv(args.out / "sobol.csv", index=False)

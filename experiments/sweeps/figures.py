@@ -15,21 +15,9 @@ import seaborn as sns  # noqa: E402
 
 from experiments.common.tables import ratio  # noqa: E402
 from scenarios.schema import HARM_TYPES  # noqa: E402
+from sim.outcomes import axis_label, parameter_label  # noqa: E402
 from sim.plots import save_figure  # noqa: E402
 
-LABELS = {
-    "effective_coverage": "children served / harmed",
-    "children_served": "children served",
-    "resolution_rate": "resolution rate",
-    "resolution_rate_high_severity": "resolution, high severity",
-    "incidence_per_1000_child_years": "harm per 1,000 child-yr",
-    "detected_share": "detected share of harm",
-    "recurrence_52w": "recurrence within 52 weeks",
-    "median_weeks_to_resolution": "median weeks to resolve",
-    "mean_high_skill_end": "high-severity skill, end",
-    "backlog": "backlog (cases)",
-    "spend_local": "local spend (Rp m)",
-}
 DOSE_KPIS = ("effective_coverage", "resolution_rate_high_severity", "median_weeks_to_resolution", "mean_high_skill_end")
 PREVENTION_KPIS = ("incidence_per_1000_child_years", "detected_share", "recurrence_52w")
 TRAJECTORY_KPIS = ("effective_coverage", "resolution_rate", "backlog", "incidence_per_1000_child_years")
@@ -37,7 +25,8 @@ MAX_PANEL_PARAMS = 4  # trajectories: one column per swept parameter, at most th
 
 
 def _label(name: str) -> str:
-    return LABELS.get(name, name.replace("_", " "))
+    """Labels and units from the outcome registry (sim/outcomes.py), never a raw key."""
+    return axis_label(name)
 
 
 def _ordered(frame: pd.DataFrame, param: str, levels: list[Any]) -> pd.DataFrame:
@@ -69,7 +58,8 @@ def heatmap(runs: pd.DataFrame, x: str, y: str, levels: dict[str, list[Any]], pa
     grid = data.pivot_table(index=y, columns=x, values=kpi, aggfunc="mean", observed=False)
     fig, ax = plt.subplots(figsize=(1.4 * len(grid.columns) + 3, 0.6 * len(grid.index) + 2))
     sns.heatmap(grid, annot=True, fmt=".2f", cmap="viridis", cbar_kws={"label": _label(kpi)}, ax=ax)
-    ax.set(title=f"Mean {_label(kpi)} ({runs.seed.nunique()} seeds per cell)", xlabel=x, ylabel=y)
+    ax.set(title=f"Mean {_label(kpi)} ({runs.seed.nunique()} seeds per cell)")
+    ax.set(xlabel=parameter_label(x), ylabel=parameter_label(y))
     ax.tick_params(axis="y", rotation=0)
     return save_figure(fig, path)
 
@@ -88,7 +78,7 @@ def trajectories(yearly: pd.DataFrame, runs: pd.DataFrame, swept: list[str], lev
             sns.lineplot(
                 data=frame, x="year", y=kpi, hue=param, estimator="mean", errorbar=("pi", 90), ax=ax, legend=row == 0
             )
-            ax.set(ylabel=_label(kpi) if col == 0 else "", title=param if row == 0 else "")
+            ax.set(ylabel=_label(kpi) if col == 0 else "", title=parameter_label(param) if row == 0 else "")
     fig.suptitle("KPI trajectories: mean and 90% band of runs (seeds and other swept parameters)")
     return save_figure(fig, path)
 
@@ -102,7 +92,7 @@ def response(runs: pd.DataFrame, swept: list[str], levels: dict, kpis: tuple[str
         for col, kpi in enumerate(kpis):
             ax = axes[row][col]
             sns.pointplot(data=frame, x=param, y=kpi, errorbar=("ci", 90), seed=0, ax=ax, capsize=0.15)
-            ax.set(ylabel=_label(kpi), xlabel=param)
+            ax.set(ylabel=_label(kpi), xlabel=parameter_label(param))
             ax.tick_params(axis="x", rotation=30)
     fig.suptitle(title)
     return save_figure(fig, path)

@@ -15,7 +15,8 @@ import pandas as pd
 
 from experiments.common.tables import markdown_table, t_interval
 from experiments.sweeps.collect import Sweep
-from experiments.sweeps.figures import LABELS, sweep_figures
+from experiments.sweeps.figures import sweep_figures
+from sim.outcomes import OUTCOMES, parameter_label
 
 EFFECT_KPIS = (
     "effective_coverage",
@@ -60,21 +61,20 @@ def effects(runs: pd.DataFrame, swept: list[str], levels: dict, kpis: tuple[str,
     )
 
 
-def _fmt(x: float) -> str:
-    if x != x:
-        return "n/a"
-    return f"{x:,.3f}" if abs(x) < 10 else f"{x:,.1f}"
+def _fmt(key: str, x: float) -> str:
+    """A value in its outcome's unit and format (sim/outcomes.py)."""
+    return OUTCOMES[key].format(x)
 
 
 def _effect_rows(table: pd.DataFrame) -> list[list[str]]:
     return [
         [
-            r.parameter,
+            parameter_label(r.parameter),
             f"{r.level} vs {r.baseline}",
-            LABELS.get(r.kpi, r.kpi),
-            _fmt(r["mean"]),
-            _fmt(r.effect),
-            f"[{_fmt(r.lo90)}, {_fmt(r.hi90)}]",
+            OUTCOMES[r.kpi].table_label,
+            _fmt(r.kpi, r["mean"]),
+            _fmt(r.kpi, r.effect),
+            f"[{_fmt(r.kpi, r.lo90)}, {_fmt(r.kpi, r.hi90)}]",
             str(r.pairs),
         ]
         for _, r in table.iterrows()
@@ -96,7 +96,7 @@ def write_report(root: Path, sweep: Sweep) -> Path:
     intro = (
         f"{len(sweep.points)} points ({len(failed)} failed), {len(sweep.runs)} runs, seeds {seeds} at every point "
         f"(common random numbers). Swept: "
-        + "; ".join(f"{p} = {', '.join(map(str, sweep.levels[p]))}" for p in sweep.swept)
+        + "; ".join(f"{parameter_label(p)} = {', '.join(map(str, sweep.levels[p]))}" for p in sweep.swept)
         + ". Effects are paired differences from the first level, matched on seed and the other swept "
         "parameters, with 90% t intervals of the mean."
     )

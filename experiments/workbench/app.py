@@ -481,7 +481,7 @@ def Explore() -> None:
             make_plot_component(["backlog"]),
             make_plot_component(["workers"]),
             make_plot_component(["spend_funder", "spend_local", "spend_national"]),
-            make_plot_component(["resolution_rate"]),
+            make_plot_component(["effective_coverage_to_date", "resolution_rate_to_date"]),
         ],
         model_params=params,
         name="cpsim: one run, week by week (sizes in % of the scenario's; change a control, then Reset)",

@@ -23,7 +23,7 @@ import pandas as pd
 
 from experiments.plans.compare import PlanComparison, compare_plans
 from experiments.plans.plan_file import Plan
-from experiments.plans.runner import quarterly
+from experiments.plans.runner import tables
 from scenarios.schema import Config
 
 REPORT_EVERY_WEEKS = 13  # one progress message per simulated quarter
@@ -62,7 +62,9 @@ def _warm() -> int:
     return 0
 
 
-def run_task(job_id: str, plan: str, config: Config, seed: int) -> tuple[str, int, dict, pd.DataFrame]:
+def run_task(
+    job_id: str, plan: str, config: Config, seed: int, window_from: int
+) -> tuple[str, int, dict, pd.DataFrame]:
     """One run, as runner.run_one, telling the server its progress every simulated quarter."""
     from sim.run import run
 
@@ -70,8 +72,7 @@ def run_task(job_id: str, plan: str, config: Config, seed: int) -> tuple[str, in
         if _worker_queue is not None and (week % REPORT_EVERY_WEEKS == 0 or week == n_weeks):
             _worker_queue.put((job_id, plan, seed, week))
 
-    results = run(config, seed, progress=report)
-    return plan, seed, results.summary, quarterly(results.weekly, config.run.start_year)
+    return plan, seed, *tables(run(config, seed, progress=report), window_from)
 
 
 # ---- server side -------------------------------------------------------------------------------------------
@@ -113,14 +114,14 @@ class Pool:
             if job is not None:
                 job.weeks_done[plan, seed] = week
 
-    def submit(self, job: CompareJob, plan: str, config: Config, seed: int) -> Future:
+    def submit(self, job: CompareJob, plan: str, config: Config, seed: int, window_from: int) -> Future:
         self._jobs[job.id] = job
         try:
-            return self.executor().submit(run_task, job.id, plan, config, seed)
+            return self.executor().submit(run_task, job.id, plan, config, seed, window_from)
         except BrokenProcessPool:
             with self._lock:
                 self._executor = None
-            return self.executor().submit(run_task, job.id, plan, config, seed)
+            return self.executor().submit(run_task, job.id, plan, config, seed, window_from)
 
     def forget(self, job: CompareJob) -> None:
         self._jobs.pop(job.id, None)
@@ -173,16 +174,18 @@ class CompareJob:
         say = on_progress or (lambda fraction, text: None)
         say(0.0, "Starting the runs")
 
-        def runner(configs: dict[str, Config], seeds: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-            return self._run(configs, seeds, say)
+        def runner(configs: dict[str, Config], seeds: list[int], window_from: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+            return self._run(configs, seeds, window_from, say)
 
         try:
             return compare_plans(self.plans, self.scenario, self.seeds, runner=runner, **self.options)
         finally:
             self.pool.forget(self)
 
-    def _run(self, configs: dict[str, Config], seeds: list[int], say: Progress) -> tuple[pd.DataFrame, pd.DataFrame]:
-        tasks = [(plan, cfg, seed) for plan, cfg in configs.items() for seed in seeds]
+    def _run(
+        self, configs: dict[str, Config], seeds: list[int], window_from: int, say: Progress
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        tasks = [(plan, cfg, seed, window_from) for plan, cfg in configs.items() for seed in seeds]
         self.n_weeks = next(iter(configs.values())).n_weeks
         self._futures = [self.pool.submit(self, *task) for task in tasks]
         done: dict[tuple[str, int], tuple[dict, pd.DataFrame]] = {}
@@ -201,7 +204,7 @@ class CompareJob:
                 self.weeks_done[plan, seed] = self.n_weeks
             say(self.fraction(len(tasks)), f"{len(done)} of {len(tasks)} runs done")
         runs, quarters = [], []
-        for plan, _, seed in tasks:  # plan order, then seed order, as run_plans
+        for plan, _, seed, _ in tasks:  # plan order, then seed order, as run_plans
             summary, q = done[plan, seed]
             runs.append({"plan": plan, **summary})
             quarters.append(q.assign(plan=plan, seed=seed))

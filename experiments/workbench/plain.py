@@ -13,6 +13,8 @@ from typing import Any
 import pandas as pd
 
 from experiments.plans.compare import PlanComparison
+from experiments.plans.runner import AFTER
+from sim.outcomes import OUTCOMES
 
 REPEATS_NOTE = (
     'Each plan is run {n} times ("repeats") on the same simulated city: the same families, harms and shocks '
@@ -82,7 +84,7 @@ def verdict_text(comp: PlanComparison, plan: str) -> dict[str, Any]:
     line = comp.verdicts[[p[0] for p in comp.meta["plans"]].index(plan)]
     word = status(line)
     head = f"{plan} {STATUS_WORDS.get(word, word).format(base=base)}."
-    res, found = _row(comp, plan, "resolution_after"), _row(comp, plan, "children_found_after")
+    res, found = _row(comp, plan, "resolution_rate_after"), _row(comp, plan, "children_found_after")
     served, cov = _row(comp, plan, "children_served_after"), _row(comp, plan, "effective_coverage_after")
     weeks, turnover = _row(comp, plan, "median_weeks_to_resolution"), _row(comp, plan, "turnover_per_year")
     cliff = comp.meta["cliffs"].get(plan)
@@ -131,22 +133,43 @@ def _change(delta: float, baseline: float) -> str:
     return f"{100 * delta / baseline:+.0f}%"
 
 
-TABLE_KPIS = (
-    ("children_found_after", "Children reached (found) from {start}", count),
-    ("children_served_after", "Children served from {start}", count),
-    ("effective_coverage_after", "Share of harmed children served, from {start}", percent),
-    ("cases_opened_after", "Cases opened from {start}", count),
-    ("resolution_after", "Resolved share of closed cases from {start}", percent),
-    ("resolution_rate", "Resolved share of closed cases, whole period", percent),
-    ("median_weeks_to_resolution", "Typical weeks to resolution", lambda x: f"{x:.0f}"),
-    ("mean_backlog", "Cases waiting or open (average)", count),
-    ("incidence_after", "New harm per 1,000 children a year, from {start}", lambda x: f"{x:.1f}"),
-    ("turnover_per_year", "Workers leaving per year", percent),
-    ("spend_funder", "Cost to the funder", money),
-    ("spend_local", "Cost to the city", money),
-    ("spend_national", "Cost to the national government", money),
-    ("spend_total", "Cost, all payers", money),
+TABLE_KPIS = (  # outcomes of the registry (sim/outcomes.py); `_after`: over the transition window
+    "children_found_after",
+    "children_served_after",
+    "effective_coverage_after",
+    "unmet_need_after",
+    "cases_opened_after",
+    "resolution_rate_after",
+    "resolution_rate",
+    "median_weeks_to_resolution",
+    "mean_backlog",
+    "incidence_per_1000_child_years_after",
+    "turnover_per_year",
+    "spend_funder",
+    "spend_local",
+    "spend_national",
+    "spend_total",
 )
+
+
+def table_label(key: str, start: int) -> str:
+    """The registry's label, with its span: from the window's first year, or the whole period."""
+    o = OUTCOMES[key.removesuffix(AFTER)]
+    if key.endswith(AFTER):
+        return f"{o.table_label}, from {start}"
+    return f"{o.table_label}, whole period" if o.windowed and not o.key.startswith("spend_") else o.table_label
+
+
+def table_value(key: str, x: float) -> str:
+    """Rounded for a planner: whole percent, whole counts, money in words, one decimal otherwise."""
+    unit = OUTCOMES[key.removesuffix(AFTER)].unit
+    if unit in ("share", "per year"):
+        return percent(x)
+    if unit in ("children", "cases", "count"):
+        return count(x)
+    if unit == "Rp m":
+        return money(x)
+    return "n/a" if x is None or math.isnan(x) else f"{x:.0f}" if unit == "weeks" else f"{x:.1f}"
 
 
 def summary_table(comp: PlanComparison) -> pd.DataFrame:
@@ -154,8 +177,8 @@ def summary_table(comp: PlanComparison) -> pd.DataFrame:
     start = comp.meta["window_start"]
     plans = [p[0] for p in comp.meta["plans"]]
     rows = {}
-    for kpi, label, fmt in TABLE_KPIS:
-        rows[label.format(start=start)] = [fmt(_row(comp, plan, kpi).value) for plan in plans]
+    for kpi in TABLE_KPIS:
+        rows[table_label(kpi, start)] = [table_value(kpi, _row(comp, plan, kpi).value) for plan in plans]
     rows["Cases resolved, whole period"] = [count(_served(comp, p)) for p in plans]
     rows["First quarter below the baseline by 10%"] = [
         "(baseline)" if p == comp.meta["baseline"] else (comp.meta["cliffs"].get(p) or "none") for p in plans
@@ -171,9 +194,9 @@ def results_frame(comp: PlanComparison) -> pd.DataFrame:
         {
             "plan": t.plan,
             "indicator": t.label,
-            "unit": t.unit.map(
-                {"share": "share (0-1)", "money": "Rp million", "count": "cases", "weeks": "weeks"}
-            ).fillna(t.unit),
+            "unit": t.unit.map({"share": "share (0-1)", "per year": "share a year (0-1)", "Rp m": "Rp million"}).fillna(
+                t.unit
+            ),
             "value": t.value,
             "baseline_plan": comp.meta["baseline"],
             "baseline_value": t.baseline,
