@@ -43,9 +43,10 @@ def one_line(message: str, limit: int = MAX_MESSAGE) -> str:
 
 
 def show(path: Path | str) -> str:
-    """A path as it may appear in a message (a 10,000-character name is cut)."""
+    """A path as it may appear in a message: whole up to 160 characters (a user's real paths), a
+    10,000-character name cut in the middle."""
     text = str(path)
-    return text if len(text) <= 80 else text[:60] + "..." + text[-17:]
+    return text if len(text) <= 160 else text[:120] + "..." + text[-37:]
 
 
 def check_name(path: Path | str, what: str = "file") -> Path:

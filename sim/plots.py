@@ -9,10 +9,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 
 from scenarios.schema import EMPLOYERS, PAYERS  # noqa: E402
+from sim.outcomes import axis_label  # noqa: E402
 from sim.run import Results  # noqa: E402
+
+# plain matplotlib (a run's three figures need no seaborn, whose import with scipy.stats costs a second)
+STYLE = {"axes.grid": True, "grid.alpha": 0.4, "axes.spines.top": False, "axes.spines.right": False}
 
 
 def _yearly(weekly: pd.DataFrame, columns: list[str], how: str = "sum") -> pd.DataFrame:
@@ -21,31 +24,32 @@ def _yearly(weekly: pd.DataFrame, columns: list[str], how: str = "sum") -> pd.Da
 
 def plot_cases(results: Results, path: Path) -> None:
     w = results.weekly
-    yearly = _yearly(w, ["cases_opened", "cases_resolved", "cases_unresolved", "cases_dropped"])
-    long = yearly.melt("year", var_name="flow", value_name="cases")
-    long["flow"] = long["flow"].str.removeprefix("cases_")
+    flows = ["cases_opened", "cases_resolved", "cases_unresolved", "cases_dropped"]
+    yearly = _yearly(w, flows)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
-    sns.lineplot(data=long, x="year", y="cases", hue="flow", marker="o", ax=ax1)
-    ax1.set_title("Cases per year")
-    backlog = w[["week", "waiting", "active"]].melt("week", var_name="state", value_name="cases")
-    backlog["year"] = results.config.run.start_year + backlog["week"] / 52
-    sns.lineplot(data=backlog, x="year", y="cases", hue="state", ax=ax2)
-    ax2.set_title("Backlog: waiting list and active cases")
+    for column in flows:
+        ax1.plot(yearly.year, yearly[column], marker="o", label=column.removeprefix("cases_"))
+    ax1.set(title="Cases per year", xlabel="year", ylabel="cases")
+    ax1.legend(title="flow")
+    time = results.config.run.start_year + w["week"] / 52
+    for column in ("waiting", "active"):
+        ax2.plot(time, w[column], label=column)
+    ax2.set(title="Backlog: waiting list and active cases", xlabel="year", ylabel="cases")
+    ax2.legend(title="state")
     save_figure(fig, path, dpi=110)
 
 
 def plot_workforce(results: Results, path: Path) -> None:
-    w = results.weekly.copy()
-    w["year_frac"] = results.config.run.start_year + w["week"] / 52
+    w = results.weekly
+    time = results.config.run.start_year + w["week"] / 52
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
-    ax1.stackplot(w.year_frac, *[w[f"workers_{e}"] for e in EMPLOYERS], labels=EMPLOYERS, alpha=0.8)
+    ax1.stackplot(time, *[w[f"workers_{e}"] for e in EMPLOYERS], labels=EMPLOYERS, alpha=0.8)
     ax1.legend(loc="lower left", title="employer")
     ax1.set(title="Social workers in post", xlabel="year", ylabel="workers")
-    quality = w[["year_frac", "mean_skill", "mean_high_skill", "mean_morale"]].melt(
-        "year_frac", var_name="measure", value_name="value"
-    )
-    sns.lineplot(data=quality, x="year_frac", y="value", hue="measure", ax=ax2)
+    for column in ("mean_skill", "mean_high_skill", "mean_morale"):
+        ax2.plot(time, w[column], label=axis_label(column))
     ax2.set(title="Skill and morale (means)", xlabel="year", ylim=(0, 1))
+    ax2.legend(fontsize=8)
     save_figure(fig, path, dpi=110)
 
 
@@ -64,11 +68,11 @@ def plot_spending(results: Results, path: Path) -> None:
 
 def plot_run(results: Results, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
-    sns.set_theme(style="whitegrid")
     paths = [directory / f"{name}.png" for name in ("cases", "workforce", "spending")]
-    plot_cases(results, paths[0])
-    plot_workforce(results, paths[1])
-    plot_spending(results, paths[2])
+    with plt.rc_context(STYLE):
+        plot_cases(results, paths[0])
+        plot_workforce(results, paths[1])
+        plot_spending(results, paths[2])
     return paths
 
 

@@ -64,6 +64,7 @@ def test_results_do_not_depend_on_the_number_of_processes() -> None:
         np.testing.assert_array_equal([a[k] for k in sorted(a)], [b[k] for k in sorted(b)])
 
 
+@pytest.mark.slow
 def test_calibrate_tiny_run_reports_fitted_and_held_out(tmp_path: Path) -> None:
     before = {p: p.read_text() for p in files.CALIBRATED_DIR.glob("*.yaml")}
     calibrate.main(

@@ -19,6 +19,8 @@ from sim.compose import deep_merge, scenario_dict
 from sim.model import CPModel
 from sim.run import Results, collect, run
 
+pytestmark = pytest.mark.slow  # every lever runs whole cities for years, on several seeds
+
 SCENARIOS = ("makassar_pksai", "tulungagung_ult_psai")
 SEEDS = (0, 1, 2)
 SMALL_CITY = {"population": {"n_children": 25_000}}

@@ -117,6 +117,7 @@ def test_bad_plan_file_gives_one_line_naming_file_and_field(
     assert not out.exists() and not out.with_name("report.partial").exists()
 
 
+@pytest.mark.slow
 def test_paired_differences_have_far_less_variance_than_unpaired() -> None:
     """Two nearly identical plans (40% vs 45% pickup) on the same seeds differ far less than on other seeds.
     A city of 40,000 children with 8 workers: in the tiniest cities one worker's exit dominates resolution. The
@@ -180,6 +181,7 @@ def test_compare_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture) -> No
     assert info["seeds"] == [0, 1] and "mesa" in info["versions"]
 
 
+@pytest.mark.slow
 def test_optimizer_finds_a_safe_plan_cheaper_than_matched_cofinancing(tmp_path: Path, tiny: dict) -> None:
     seeds, tolerance = [0, 1, 2], 0.05
     base, reference = load_plan("linear_taper_3y"), load_plan("funder_stays")

@@ -106,6 +106,7 @@ def check_invariants(cfg: dict[str, Any], seed: int) -> None:
     derandomize=EXAMPLES <= 25,  # CI: the same examples every run; a larger run explores
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+@pytest.mark.slow
 @given(cfg=configs(), seed=st.integers(0, 2**63 - 1))
 def test_any_valid_config_runs_and_conserves(cfg: dict[str, Any], seed: int) -> None:
     config_from_dict(cfg)  # the strategy makes valid configs only

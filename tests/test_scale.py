@@ -39,7 +39,7 @@ def test_at_size_scales_every_per_city_count_and_nothing_else() -> None:
     assert s == pytest.approx(0.2, rel=1e-4)
     city = at_size(small)
     assert city.population.reference_children == 27_586 and at_size(city) is city  # scaling twice: no change
-    assert sum(getattr(city.staffing.workers, e) for e in EMPLOYERS) == round(s * 70)
+    assert sum(getattr(city.staffing.workers, e) for e in EMPLOYERS) == round(s * sum(vars(base.staffing.workers).values()))
     assert city.coordination.agency_capacity_per_week.civil_registry == pytest.approx(15 * s)
     assert city.coordination.agency_capacity_per_week.police == 1.0  # 4 x 0.2 = 0.8: a partner serves one a week
     assert city.funding.outreach_cost_per_year == pytest.approx(s * base.funding.outreach_cost_per_year)

@@ -17,6 +17,8 @@ import pytest
 from experiments.sweeps.cli import main as collect_main
 from sim.point import run_point
 
+pytestmark = pytest.mark.slow  # kills and resumes real sweeps
+
 ROOT = Path(__file__).resolve().parents[1]
 TINY = {
     "population": {"n_children": 500},

@@ -37,6 +37,7 @@ class CountingRun:
         return run(config, seed)
 
 
+@pytest.mark.slow
 def test_tiny_multirun_end_to_end(tmp_path: Path) -> None:
     root = sweep(tmp_path / "s", "+experiment=demo", "replicates=2", report=True)
     tables = load(root)

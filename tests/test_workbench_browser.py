@@ -23,6 +23,8 @@ import yaml
 
 from experiments.workbench.bench import CHROMIUM_ARGS
 
+pytestmark = pytest.mark.slow  # a real browser against a running workbench
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = CHROMIUM_ARGS
 ROOT = Path(__file__).resolve().parents[1]

@@ -141,6 +141,7 @@ def test_nothing_typed_reaches_hydra(scenario: dict) -> None:
     assert errors and "_target_: unknown key" in errors[0]
 
 
+@pytest.mark.slow
 def test_background_compare_is_compare_plans_and_cancel_stops_it(scenario: dict) -> None:
     plans = [D.to_plan(D.example(n), scenario) for n in ("funder_stays", "linear_taper_3y")]
     seen: list[float] = []
@@ -156,6 +157,7 @@ def test_background_compare_is_compare_plans_and_cancel_stops_it(scenario: dict)
         job.run()
 
 
+@pytest.mark.slow
 def test_two_compares_at_once_keep_their_own_results(scenario: dict) -> None:
     a = [D.to_plan(D.example(n), scenario) for n in ("funder_stays", "abrupt_exit")]
     b = [D.to_plan(D.example(n), scenario) for n in ("funder_stays", "matched_cofinancing")]
