@@ -53,6 +53,7 @@ _COLUMNS: dict[str, type] = {
     "close_reason": np.int8,
     "progress": np.float64,
     "competence": np.float64,  # the assigned worker's skill for this case's severity, this week
+    "attention": np.float64,  # share of the hours the case needs that its worker could give this week
     "work_needed": np.float64,
     "referral": np.int8,
     "referral_agency": np.int8,

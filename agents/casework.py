@@ -1,15 +1,15 @@
 """Casework, referrals and closure.
 
 Each week an assigned case progresses by the worker's competence for its severity (low- or high-severity
-skill), slowed when the worker's caseload is above the norm. A case that needs a partner service is referred
-(accepted or refused by the partner on the week's referral terms; after `max_referral_attempts` refusals the
-worker gives up) and served from the partner's queue. A crisis case the unit handles itself (the child stays
-home) is then under structured supervision for `supervision_weeks` (000 l.613). A case closes resolved when
-its work is done, its referral (if any) delivered, its supervision (if any) over and the intervention worked
-(more likely with skill); unresolved when it did not,
-when the referral failed or the time limit passed; dropped when the
-family drops out (less often with a skilled worker) or, without a working case-management system, its paper
-file is lost (000 l.645).
+skill), slowed when the worker cannot give the case the hours it needs (agents/worktime.py). A case that needs
+a partner service is referred (accepted or refused by the partner on the week's referral terms; after
+`max_referral_attempts` refusals the worker gives up) and served from the partner's queue. A crisis case the
+unit handles itself (the child stays home) is then under structured supervision for `supervision_weeks`
+(000 l.613). A case closes resolved when its work is done, its referral (if any) delivered, its supervision
+(if any) over and the intervention worked (more likely with skill); unresolved when it did not, when the
+referral failed or the time limit passed; dropped when the family drops out (less often with a skilled worker
+who has the time to follow them up) or, without a working case-management system, its paper file is lost
+(000 l.645).
 """
 
 from __future__ import annotations
@@ -34,17 +34,17 @@ if TYPE_CHECKING:
 def work(
     cases: C.CaseTable,
     workers: Sequence[SocialWorker],
-    caseloads: np.ndarray,
+    attention: np.ndarray,
     cfg: Config,
-    cms_level: float,
     week: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A week of work on every active case; returns the active case ids, and those whose intervention was
     delivered this week and whose supervision begins (served, like a delivered referral).
 
     Speed: a floor plus the worker's competence for the case's severity (skill shortens the work), slower
-    outside registry-covered areas (no sub-district committee, 004 l.108) and above the caseload norm, faster
-    with a working shared case-management system (no duplicate assessments). A case whose own work is done
+    outside registry-covered areas (no sub-district committee, 004 l.108) and in proportion to the attention
+    the worker can give (`attention` by worker id: the share of the hours their cases need that they have,
+    agents/worktime.py). A case whose own work is done
     while it waits for a partner's service, or whose intervention is followed by structured supervision (the
     child stays home, 000 l.613), moves to monitoring and frees most of its slot."""
     cw = cfg.casework
@@ -52,16 +52,15 @@ def work(
     if len(active) == 0:
         return active, active
     # per worker id: the skills of the active workers (only they hold active cases)
-    skill, high = np.zeros(len(caseloads)), np.zeros(len(caseloads))
+    skill, high = np.zeros(len(attention)), np.zeros(len(attention))
     for wk in workers:
         skill[wk.log_id], high[wk.log_id] = wk.skill, wk.high_skill
     wid = cases.worker[active]
     competence = np.where(cases.high_severity[active], high[wid], skill[wid])
-    overload = np.maximum(0.0, caseloads[wid] / cfg.staffing.caseload_norm - 1.0)
     speed = cw.speed_floor + (1.0 - cw.speed_floor) * competence
-    speed *= np.where(cases.covered[active], 1.0, cw.uncovered_casework_factor)
-    speed /= (1.0 - cw.cms_time_saving * cms_level) * (1.0 + cw.overload_slowdown * overload)
+    speed *= np.where(cases.covered[active], 1.0, cw.uncovered_casework_factor) * attention[wid]
     cases.competence[active] = competence
+    cases.attention[active] = attention[wid]
     cases.progress[active] += speed
 
     done = cases.progress[active] >= cases.work_needed[active]
@@ -148,8 +147,9 @@ def closing(
         finished = done & _service_done(ref) & (week >= cases.supervised_until[active])
         ref_failed = done & (ref == C.REFERRAL_FAILED)
         timed_out = (week - cases.opened_week[active]) >= cw.max_case_weeks
+        # a family stays with a worker who has the skill and the time to follow them up
+        p_drop = cw.drop_active_weekly * (1.0 - cases.competence[active] * cases.attention[active])
         competence = cases.competence[active]
-        p_drop = cw.drop_active_weekly * (1.0 - competence)
         gone = _tick(cases, active, p_drop + p_file_lost)
         key = (cases.family[active], cases.episode_number[active], cases.attempt[active])
         u_which, u_success = draws.keyed(("drop_or_loss", "success"), *key)
@@ -196,7 +196,7 @@ class Casework:
     cases that close. Serving and closing are also what the families feel: a first service counts the
     episode's harmed children as served; a closure ends the episode or leaves it hidden again."""
 
-    FEEDS = ("served", "closed", "referrals_sent", "referrals_accepted", "referrals_completed")
+    FEEDS = ("reached", "served", "closed", "referrals_sent", "referrals_accepted", "referrals_completed")
 
     def __init__(
         self,
@@ -216,8 +216,9 @@ class Casework:
 
     def step(self, week: int, workforce: Workforce, levels: ServiceLevels) -> None:
         cfg, m = self.cfg, self.metrics
-        active, supervised = work(self.cases, list(workforce.active), workforce.caseloads(), cfg, levels.cms, week)
-        self.serve(supervised, week)
+        attention = workforce.time_use(levels.cms).attention
+        active, supervised = work(self.cases, list(workforce.active), attention, cfg, week)
+        self.reach(supervised, week)
         for agency in self.partners:
             agency.capacity_per_week = agency.base_capacity * levels.partner_capacity
         sent, accepted, delivered = refer(
@@ -236,12 +237,22 @@ class Casework:
         self.serve(np.array(delivered, dtype=np.int64), week)
         self.close(week, levels.cms)
 
-    def serve(self, case_ids: np.ndarray, week: int) -> None:
-        """Cases served this week (resolved, their referred service delivered, or their intervention delivered
-        with supervision to follow): the first service of an episode counts its harmed children as served."""
+    def reach(self, case_ids: np.ndarray, week: int) -> None:
+        """Cases given a service this week (resolved, their referred service delivered, or their intervention
+        delivered with supervision to follow): the first service of an episode counts its harmed children as
+        reached (contact coverage), whether or not the service works."""
         new = self.cases.mark_served(case_ids, week)
         fam = self.families
         first = fam.first_service(np.unique(self.cases.family[new]))
+        np.add.at(self.metrics.reached[week], fam.episode[first], fam.harmed[first])
+
+    def serve(self, case_ids: np.ndarray, week: int) -> None:
+        """Cases given a service that works this week: resolved (the harm stopped) or their referred service
+        delivered (the partner took the child out of harm, 000 l.613). The episode's harmed children count as
+        reached and, the first time, as effectively served (effective coverage)."""
+        self.reach(case_ids, week)
+        fam = self.families
+        first = fam.first_effective_service(np.unique(self.cases.family[case_ids]))
         np.add.at(self.metrics.served[week], fam.episode[first], fam.harmed[first])
 
     def close(self, week: int, cms_level: float) -> None:

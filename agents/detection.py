@@ -1,11 +1,12 @@
 """Detection: how hidden harm comes to the system's attention; most of it never does.
 
-Four channels, each a weekly chance per ongoing hidden episode: funded outreach (weaker outside the
-registry-covered areas, 004 l.108), community reports driven by awareness (004 l.119), agency channels
-(schools, health, police) that pass a case on as readily as referrals are accepted, and NGO identification
-(ECPAT-style, 002 l.104). An episode is found when its detection clock, run at the week's hazard of being
-found by any channel, passes its threshold (an event clock, `agents/draws.py`); the episode's own uniform then
-picks the channel in proportion to the channels' chances that week.
+Four channels, each a weekly chance per ongoing hidden episode: outreach, as far as it is funded and staff
+have hours for it (weaker outside the registry-covered areas, 004 l.108), community reports driven by
+awareness (004 l.119), agency channels (schools, health, police) that pass a case on as readily as referrals
+are accepted, and NGO identification (ECPAT-style, 002 l.104). An episode is found when its detection clock,
+run at the week's hazard of being found by any channel, passes its threshold (an event clock,
+`agents/draws.py`); the episode's own uniform then picks the channel in proportion to the channels' chances
+that week.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from agents.cases import CHANNELS
 from agents.family import MAX_WEEKLY_CHANCE, FamilyPopulation, per_case_type
-from scenarios.schema import DetectionConfig
+from scenarios.schema import Config, DetectionConfig
 
 if TYPE_CHECKING:
     from agents.draws import Draws
@@ -48,12 +49,14 @@ class Detection:
         )
 
     def step(
-        self, week: int, fam: FamilyPopulation, levels: ServiceLevels, today: Week
+        self, week: int, fam: FamilyPopulation, levels: ServiceLevels, today: Week, staff_effort: float
     ) -> tuple[np.ndarray, np.ndarray]:
-        """This week's finds: the hub's links to schools, health and police grow after it opens (ramp-up)."""
+        """This week's finds: outreach needs both its money (`levels.outreach`) and staff hours for it
+        (`staff_effort`, agents/worktime.py); the hub's links to schools, health and police grow after it opens
+        (ramp-up)."""
         return self.find(
             fam,
-            levels.outreach,
+            levels.outreach * staff_effort,
             levels.terms.acceptance * today.ramp,
             today.detection,
             today.season,
@@ -90,3 +93,16 @@ class Detection:
         cum = np.cumsum(p[:, is_found], axis=0)
         channels = np.minimum((cum < u * cum[-1]).sum(axis=0), len(CHANNELS) - 1)
         return found, channels
+
+
+def found_without_hub_chance(cfg: Config) -> np.ndarray:
+    """By case type: the chance that an episode would be found at all without the integrated system, by the
+    agency channel alone at the acceptance of partners with no coordination aids (`base_acceptance`), before
+    it ends on its own. Both are constant weekly hazards, so the agency channel wins the race with chance
+    a / (a + e). The denominator of `access_ratio`: the study's "five times more likely to reach services"
+    compares the same children with and without the integrated system (000 l.569)."""
+    det = cfg.detection
+    weekly = np.minimum(per_case_type(det.agency_channel_weekly) * cfg.coordination.base_acceptance, MAX_WEEKLY_CHANCE)
+    a = -np.log1p(-weekly)
+    e = -np.log1p(-min(cfg.harm.hidden_harm_ends_weekly, MAX_WEEKLY_CHANCE))
+    return a / (a + e) if e > 0 else np.where(a > 0, 1.0, 0.0)

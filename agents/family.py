@@ -90,12 +90,15 @@ class FamilyPopulation:
         self.known = np.zeros(n, dtype=bool)  # ongoing episode has an open case
         self.episode_detected = np.zeros(n, dtype=bool)  # current episode was found at least once
         self.protected_until = np.full(n, -1, dtype=np.int32)
-        self.recur_until = np.full(n, -1, dtype=np.int32)
+        # after a resolved case the family's hazard is lower until this week (-1: never); nothing else raises or
+        # lowers a family's risk after an episode: its own risk (vulnerabilities, stress) goes on
+        self.aftercare_until = np.full(n, -1, dtype=np.int32)
         self.ever_served = np.zeros(n, dtype=bool)
         self.harmed = np.zeros(n, dtype=np.int16)  # children harmed in the ongoing episode
         self.episode_start = np.full(n, -1, dtype=np.int32)
         self.episode_id = np.full(n, -1, dtype=np.int64)  # unique over the run, to group an episode's cases
-        self.episode_served = np.zeros(n, dtype=bool)  # the ongoing episode has had a service
+        self.episode_reached = np.zeros(n, dtype=bool)  # the ongoing episode has had a first service
+        self.episode_served = np.zeros(n, dtype=bool)  # ... a service that worked (effectively served)
         self._next_episode = 0
         # event clocks and their thresholds (see the module docstring); thresholds are keyed to the family and
         # its episode number, so the k-th episode of a family meets the same luck in any configuration
@@ -160,7 +163,7 @@ class FamilyPopulation:
         season: np.ndarray,
         awareness_protection: float,
         protection: float,
-        recurrence_multiplier: float,
+        protection_after_resolution: float,
         hidden_end: float,
     ) -> tuple[np.ndarray, np.ndarray]:
         """New harm / needs among families without an episode; hidden episodes that end by themselves. Both
@@ -174,7 +177,7 @@ class FamilyPopulation:
             self._hazard_key = key
         h = self._total_hazard * (1.0 - awareness_protection * self.protective)
         h[self.protected_until >= week] *= 1.0 - protection
-        h[self.recur_until >= week] *= recurrence_multiplier
+        h[self.aftercare_until >= week] *= 1.0 - protection_after_resolution
         free = self.episode == NO_EPISODE
         np.minimum(h, MAX_WEEKLY_CHANCE, out=h)
         np.subtract(self.onset_clock, np.log1p(-h), out=self.onset_clock, where=free)
@@ -195,6 +198,7 @@ class FamilyPopulation:
         self._start_clocks(new, number)
         self.episode[new] = kinds
         self.episode_detected[new] = False
+        self.episode_reached[new] = False
         self.episode_served[new] = False
         self.episode_start[new] = week
         self.episode_id[new] = self._next_episode + np.arange(len(new))
@@ -235,20 +239,28 @@ class FamilyPopulation:
         )
 
     def first_service(self, families: np.ndarray) -> np.ndarray:
-        """Mark these families' episodes as served; return the ones served for the first time."""
+        """Mark these families' episodes as reached; return the ones reached for the first time."""
+        first = families[~self.episode_reached[families]]
+        self.episode_reached[first] = True
+        return first
+
+    def first_effective_service(self, families: np.ndarray) -> np.ndarray:
+        """Mark these families' episodes as effectively served (a service that worked); return the ones for
+        which it is the first."""
         first = families[~self.episode_served[families]]
         self.episode_served[first] = True
         return first
 
     def cases_closed(self, families: np.ndarray, resolved: np.ndarray, week: int, recurrence_window: int) -> None:
-        """A resolved case ends the episode; otherwise the harm goes on, hidden again. Risk stays raised a while.
+        """A resolved case ends the episode and lowers the family's hazard for `recurrence_window` weeks (the
+        service worked); otherwise the harm goes on, hidden again, at the family's own risk.
         A resolved registration case registers the family's children: its missing-certificate flag clears, and
         with it the raised trafficking risk (001 l.138) and the registration need itself."""
         self.known[families] = False
         ended = families[resolved]
         self.register(ended[self.episode[ended] == REGISTRATION])
         self.episode[ended] = NO_EPISODE
-        self.recur_until[families] = week + recurrence_window
+        self.aftercare_until[ended] = week + recurrence_window
 
     def reached_by_registry(self, families: np.ndarray) -> np.ndarray:
         """The civil registry's drive reaches these families without certificates. It registers on the spot
@@ -312,10 +324,13 @@ def _draw_vulnerabilities(count: np.ndarray, weights: object, rng: np.random.Gen
 class Harm:
     """Step 3 of the week: new harm and needs among the families, and hidden episodes that end by themselves."""
 
-    FEEDS = ("new_episodes",)
+    FEEDS = ("new_episodes", "found_without_hub")
 
-    def __init__(self, cfg: Config, families: FamilyPopulation, metrics: WeeklyMetrics) -> None:
+    def __init__(
+        self, cfg: Config, families: FamilyPopulation, metrics: WeeklyMetrics, found_without_hub: np.ndarray
+    ) -> None:
         self.harm = cfg.harm
+        self.found_without_hub = found_without_hub  # by type: the chance the agency channel alone finds it
         self.protection = cfg.prevention.early_intervention_risk_reduction
         self.families = families
         self.metrics = metrics
@@ -328,7 +343,9 @@ class Harm:
             today.season,
             harm.awareness_protection,
             self.protection,
-            harm.recurrence_multiplier,
+            harm.protection_after_resolution,
             harm.hidden_harm_ends_weekly,
         )
         np.add.at(self.metrics.new_episodes[week], kinds, fam.harmed[new])
+        # the same children without the integrated system: expected to be found (access_ratio's denominator)
+        self.metrics.found_without_hub[week] += (self.found_without_hub[kinds] * fam.harmed[new]).sum()

@@ -116,13 +116,21 @@ class IntegratedHub(Agent):
         np.add.at(self.metrics.opened_by_channel[week], channels, 1)
         fam.case_opened(families)
 
-    def assign(self, week: int, workforce: Workforce) -> None:
-        """Waiting cases to the workers with most room under the caseload cap; the rest wait."""
-        cases, workers = self.cases, list(workforce.active)
-        ids = np.array([wk.log_id for wk in workers], dtype=np.int64)
-        caseloads = workforce.caseloads()[ids]
+    def assign(self, week: int, workforce: Workforce, cms_level: float) -> None:
+        """Waiting cases to the workers with most free hours, as far as their hours fit and the caseload cap
+        allows; the rest wait (agents/worktime.py)."""
+        cases = self.cases
+        time = workforce.time_use(cms_level)
+        ids = time.in_post
+        waiting = cases.ids_with_status(C.WAITING)
         pairs = assignments(
-            cases.ids_with_status(C.WAITING), cases.high_severity, cases.opened_week, caseloads, self.caseload_cap
+            waiting,
+            cases.high_severity,
+            cases.opened_week,
+            workforce.caseloads()[ids],
+            self.caseload_cap,
+            time.free[ids],
+            workforce.worktime.case_hours(cases, np.arange(cases.n)),
         )
         if pairs:
             case_ids, positions = (np.array(x, dtype=np.int64) for x in zip(*pairs, strict=True))
@@ -135,19 +143,28 @@ def assignments(
     opened_week: np.ndarray,
     caseloads: np.ndarray,
     cap: int,
+    free_hours: np.ndarray,
+    case_hours: np.ndarray,
 ) -> list[tuple[int, int]]:
-    """Pairs (case id, worker position) for as many waiting cases as the caps allow: high severity first, then
-    the oldest, each to the worker with most room."""
-    room = cap - caseloads
-    if len(waiting) == 0 or room.sum() <= 0:
+    """Pairs (case id, worker position): high severity first, then the oldest, each to the worker with the most
+    free hours, if the case's hours (`case_hours`, by case id) fit in them and the worker is under the cap; a
+    case that fits nowhere waits while smaller ones behind it may still be taken."""
+    if len(waiting) == 0 or len(caseloads) == 0:
         return []
     order = np.lexsort((opened_week[waiting], ~high_severity[waiting]))
+    room = (cap - caseloads).astype(np.float64)
+    free = np.where(room >= 1, free_hours, -1.0)
     pairs: list[tuple[int, int]] = []
-    room = room.copy()
-    for case in waiting[order]:
-        w = int(np.argmax(room))
-        if room[w] < 1:
+    smallest = float(case_hours[waiting].min())
+    for case in waiting[order].tolist():
+        w = int(np.argmax(free))
+        if free[w] < smallest:
             break
-        pairs.append((int(case), w))
+        if free[w] < case_hours[case]:
+            continue
+        pairs.append((case, w))
+        free[w] -= case_hours[case]
         room[w] -= 1
+        if room[w] < 1:
+            free[w] = -1.0
     return pairs

@@ -24,6 +24,7 @@ from agents.cases import CaseTable
 from agents.draws import Draws
 from agents.family import MAX_WEEKLY_CHANCE
 from agents.training import train
+from agents.worktime import TimeUse, Worktime
 from scenarios.schema import EMPLOYERS, Config, StaffingConfig, TrainingConfig, WorkforceConfig
 
 if TYPE_CHECKING:
@@ -48,9 +49,14 @@ class WorkingConditions:
         return cls(
             caseload_norm=staffing.caseload_norm,
             shortfall=shortfall,
-            supervision=min(1.0, staffing.workers_per_supervisor * staffing.supervisors / max(1, n_workers)),
+            supervision=supervision_level(staffing, n_workers),
             isolation_factor=workforce.isolation_left_by_regional_law if regulation == "regional_law" else 1.0,
         )
+
+
+def supervision_level(staffing: StaffingConfig, n_workers: int) -> float:
+    """1 at one supervisor per `workers_per_supervisor` workers or better; less with fewer supervisors."""
+    return min(1.0, staffing.workers_per_supervisor * staffing.supervisors / max(1, n_workers))
 
 
 class SocialWorker(Agent):
@@ -74,6 +80,7 @@ class SocialWorker(Agent):
         self.exit_reason = ""
         self.sessions_attended = 0
         self.mentored_weeks = 0.0
+        self.away_hours = 0.0  # hours away from casework this week (a classroom session's days)
 
     def exit_chance(self, workforce: WorkforceConfig, conditions: WorkingConditions) -> float:
         """A week of work: experience, then morale moves toward this week's target. Returns the chance of
@@ -111,9 +118,22 @@ class Workforce:
         self.positions = dict(positions)
         self.counts = dict.fromkeys(EMPLOYERS, 0)  # active workers by employer
         self.hires = self.exits = self.layoffs = 0  # this week's counts
+        self.worktime = Worktime(cfg)
+        self.mentoring_level = 0.0  # last week's funded mentoring: this week's hours with the mentor
         for employer, n in self.positions.items():
             for _ in range(n):
                 self.hire(employer, 0)
+        self.spare_hours = self.time_use(0.0).spare_hours()  # hours for outreach in the coming week
+
+    def time_use(self, cms_level: float) -> TimeUse:
+        """This week's casework hours of each worker in post and what their cases need (agents/worktime.py)."""
+        workers = list(self.active)
+        supervision = supervision_level(self.staffing, len(workers))
+        return self.worktime.time_use(self.cases, workers, len(self.log), supervision, cms_level, self.mentoring_level)
+
+    def outreach_effort(self) -> float:
+        """The staff side of outreach this week: last week's spare hours against what full outreach needs."""
+        return self.worktime.outreach_effort(self.spare_hours)
 
     def __len__(self) -> int:
         return len(self.active)
@@ -178,12 +198,19 @@ class Workforce:
         workers = list(self.active)
         holding = self.cases.holding(len(self.log))
         u = self.draws.keyed("classroom", keys(workers), week)
+        sessions = [wk.sessions_attended for wk in workers]
         train(workers, self.training, levels.training, levels.mentoring, u, holding)
+        # next week's hours: a session's days away from casework, the mentor's hours
+        away = self.cfg.worktime.classroom_hours_per_session
+        for worker, before in zip(workers, sessions, strict=True):
+            worker.away_hours = away if worker.sessions_attended > before else 0.0
+        self.mentoring_level = levels.mentoring if self.training.mentoring else 0.0
         conditions = WorkingConditions.this_week(
             self.staffing, self.cfg.workforce, levels.shortfall, regulation, len(workers)
         )
         self.morale_and_exits(conditions, self.caseloads(), week)
         self.fill_vacancies(week, can_pay)
+        self.spare_hours = self.time_use(levels.cms).spare_hours()
 
     def morale_and_exits(self, conditions: WorkingConditions, caseloads: np.ndarray, week: int) -> None:
         """Each worker's week (morale), then whether they leave: on the worker's own event clock, so worse morale

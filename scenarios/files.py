@@ -42,11 +42,11 @@ def one_line(message: str, limit: int = MAX_MESSAGE) -> str:
     return first if len(first) <= limit else first[: limit - 14] + " ... (cut)"
 
 
-def show(path: Path | str) -> str:
-    """A path as it may appear in a message: whole up to 160 characters (a user's real paths), a
-    10,000-character name cut in the middle."""
+def show(path: Path | str, limit: int = 80) -> str:
+    """A config key or a path as it may appear in a message: whole up to `limit` characters (160 for a user's
+    paths), a 10,000-character name cut in the middle."""
     text = str(path)
-    return text if len(text) <= 160 else text[:120] + "..." + text[-37:]
+    return text if len(text) <= limit else text[: limit * 3 // 4] + "..." + text[-(limit // 4 - 3) :]
 
 
 def check_name(path: Path | str, what: str = "file") -> Path:
@@ -72,19 +72,21 @@ def check_creatable(path: Path | str, what: str = "folder") -> Path:
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise FileError(f"{show(path)}: not allowed; {show(ancestor)} is a file, expected a folder")
+        raise FileError(f"{show(path, 160)}: not allowed; {show(ancestor, 160)} is a file, expected a folder")
     try:
         times = os.stat(ancestor)
         os.rmdir(tempfile.mkdtemp(prefix=".cpsim-probe-", dir=ancestor))
         os.utime(ancestor, ns=(times.st_atime_ns, times.st_mtime_ns))  # the probe leaves no trace
     except OSError as exc:
-        raise FileError(f"{show(path)}: cannot be created ({exc.strerror}); expected a {what} you can write") from None
+        raise FileError(
+            f"{show(path, 160)}: cannot be created ({exc.strerror}); expected a {what} you can write"
+        ) from None
     return path
 
 
 def read_bytes(path: Path | str, what: str = "file", max_bytes: int = MAX_BYTES) -> bytes:
     path = check_name(path, what)
-    name = show(path)
+    name = show(path, 160)
     try:
         if path.is_dir():
             raise FileError(f"{name}: is a directory; expected a {what}")
@@ -107,7 +109,7 @@ def read_bytes(path: Path | str, what: str = "file", max_bytes: int = MAX_BYTES)
 def read_text(path: Path | str, what: str = "file", max_bytes: int = MAX_BYTES) -> str:
     """A UTF-8 text file, checked: exists, a file, readable, not too large, text, UTF-8."""
     data = read_bytes(path, what, max_bytes)
-    name = show(path)
+    name = show(path, 160)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileError(f"{name}: UTF-16 text; expected a UTF-8 {what} (save it as UTF-8)")
     if b"\x00" in data:
@@ -199,7 +201,7 @@ def parse_yaml(text: str, name: str, what: str = "file") -> Any:
 
 
 def read_yaml(path: Path | str, what: str = "file", max_bytes: int = MAX_BYTES) -> Any:
-    return parse_yaml(read_text(path, what, max_bytes), show(path), what)
+    return parse_yaml(read_text(path, what, max_bytes), show(path, 160), what)
 
 
 def read_json(path: Path | str, what: str = "file", max_bytes: int = MAX_BYTES) -> Any:
@@ -208,4 +210,4 @@ def read_json(path: Path | str, what: str = "file", max_bytes: int = MAX_BYTES) 
         return json.loads(text)
     except (ValueError, RecursionError) as exc:
         where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise FileError(f"{show(path)}: not valid JSON{where} (truncated?); expected a {what} in JSON") from None
+        raise FileError(f"{show(path, 160)}: not valid JSON{where} (truncated?); expected a {what} in JSON") from None

@@ -269,8 +269,15 @@ class HarmConfig:
     )
     awareness_protection: float = share(0.3, "hazard falls by this share at full awareness", "assumed (0.1-0.5)")
     hidden_harm_ends_weekly: float = rate(0.02, "weekly chance undetected harm stops on its own", "assumed (0.01-0.05)")
-    recurrence_multiplier: float = param(2.5, "hazard multiplier after a case closes", "assumed (1.5-4)", 1.0, 20.0)
-    recurrence_window_weeks: int = param(52, "weeks the raised hazard lasts", "assumed", 1, 520)
+    protection_after_resolution: float = share(
+        0.3,
+        "a family's hazard falls by this share for a while after a case of theirs resolves (a service that "
+        "worked); an unresolved case, or hidden harm that stops on its own, leaves the family's own risk",
+        "assumed (0-0.5); no study gives recurrence rates (digest §4)",
+    )
+    recurrence_window_weeks: int = param(
+        52, "weeks the lower hazard after a resolved case lasts", "assumed (26-104)", 1, 520
+    )
     siblings_harmed_share: CaseTypeValues = param(
         lambda: CaseTypeValues(
             economic_exploitation=0.3,
@@ -361,15 +368,18 @@ class DetectionConfig:
 @dataclass
 class StaffingConfig:
     workers: EmployerCounts = param(
-        lambda: EmployerCounts(national=10, local=8, donor=10),
+        lambda: EmployerCounts(national=6, local=15, donor=6),
         "worker positions by employer (Kemensos Sakti Peksos / local government / donor contract)",
-        "assumed (no staff counts published; 000 l.729 HR score 7.8%)",
+        "assumed (no staff counts published; Makassar: a few Sakti Peksos and UNICEF contracts, one local worker "
+        "per sub-district; never fitted)",
         lo=0,
         hi=10_000,
         lever={"local": (0, 24), "donor": (0, 20)},
     )
     caseload_cap: int = param(25, "hard cap on open cases per worker", "assumed (15-40)", 1, 500)
-    caseload_norm: int = param(15, "caseload above which morale and speed fall", "assumed (10-25)", 1, 500)
+    caseload_norm: int = param(
+        15, "caseload above which morale falls (speed follows the hours, agents/worktime.py)", "assumed (10-25)", 1, 500
+    )
     supervisors: float = param(
         1.0,
         "senior supervisors in full-time posts, raising morale (a fraction is a part-time or shared supervisor)",
@@ -555,7 +565,6 @@ class CaseworkConfig:
     max_case_weeks: int = param(78, "weeks after which an open case closes unresolved", "assumed (52-104)", 1, 1040)
     drop_while_waiting_weekly: float = rate(0.02, "weekly chance a waiting family drops out", "assumed")
     drop_active_weekly: float = rate(0.004, "weekly chance an active case drops out (falls with skill)", "assumed")
-    overload_slowdown: float = positive(0.6, "progress slows by this per unit caseload above norm", "assumed", 10.0)
     speed_floor: float = share(
         0.5,
         "weekly progress of a worker with no skill for the case (1 = skill does not set speed)",
@@ -588,11 +597,6 @@ class CaseworkConfig:
         "caseload slot a case holds while its own work is done and it waits for the partner's service or is "
         "under supervision",
         "assumed (0.1-0.4; the worker monitors)",
-    )
-    cms_time_saving: float = share(
-        0.15,
-        "share of casework time a fully working shared case-management system saves (no duplicate assessment)",
-        "assumed (0.05-0.3); 000 l.645, 001 l.123",
     )
     uncovered_casework_factor: float = share(
         0.6,
@@ -640,6 +644,76 @@ class WorkforceConfig:
     supervision_bonus: float = share(0.1, "morale gain at one supervisor per eight workers", "assumed")
     base_exit_weekly: float = rate(0.0015, "weekly exit chance at full morale (~8%/yr)", "assumed (5-15%/yr)")
     exit_morale_slope: float = positive(2.5, "exit hazard x exp(slope x (1 - morale))", "assumed (1-5)", 20.0)
+
+
+@dataclass
+class WorktimeConfig:
+    """A worker's week of hours (agents/worktime.py): administration, supervision, training and mentoring come
+    first; casework takes what the worker's cases need; what is left goes to outreach and family visits."""
+
+    hours_per_week: float = param(
+        37.5,
+        "working hours in a worker's week",
+        "Indonesian civil service: 37.5 h a week (Keppres 68/1995); 35-40",
+        1.0,
+        80.0,
+    )
+    admin_share: float = share(
+        0.3,
+        "share of the week spent on administration and reporting without a working case-management system",
+        "assumed (0.2-0.4); child-welfare workload studies; 000 l.645 (a report per child, no system to keep it)",
+    )
+    cms_admin_saving: float = share(
+        0.3,
+        "share of the administration a fully working shared case-management system saves",
+        "assumed (0.1-0.5); 000 l.645, 001 l.123 (Primero in Tulungagung)",
+    )
+    supervision_hours_per_week: float = param(
+        1.5, "hours a week a worker spends in supervision when supervision is full", "assumed (1-2)", 0.0, 40.0
+    )
+    mentoring_hours_per_week: float = param(
+        3.0, "hours a week a mentored worker spends with the mentor", "assumed (1-4); 000 l.687-689", 0.0, 40.0
+    )
+    classroom_hours_per_session: float = param(
+        24.0,
+        "hours a classroom session takes (the worker is away the week after it)",
+        "assumed (16-40: a three-day course)",
+        0.0,
+        80.0,
+    )
+    case_hours_per_week: CaseTypeValues = param(
+        lambda: CaseTypeValues(
+            economic_exploitation=2.5,
+            sexual_exploitation=2.5,
+            violence=1.5,
+            neglect=1.5,
+            birth_registration=0.75,
+            school_dropout=1.0,
+        ),
+        "hours a week a low-severity case needs while it is worked (visits, assessment, follow-up, reports)",
+        "assumed: caseload standards of 12-17 ongoing cases per worker (CWLA) imply about 1.5-2.5 h a case a "
+        "week; exploitation more (legal process, several agencies)",
+        lo=0.0,
+        hi=40.0,
+    )
+    high_severity_hours_multiplier: float = param(
+        2.0, "hours multiplier for a high-severity case", "assumed (1.5-3); 000 l.685", 1.0, 10.0
+    )
+    outreach_hours_per_1000_children: float = param(
+        2.0,
+        "staff hours of outreach and family visits a week per 1,000 children at which funded outreach finds "
+        "hidden harm at its full rate (`detection.outreach_weekly`)",
+        "assumed (1-4); 000 l.679-685 (no capacity for follow-up and outreach)",
+        0.01,
+        1000.0,
+    )
+    outreach_effort_cap: float = param(
+        1.5,
+        "most that spare staff time can raise outreach, as a multiple of its full rate (diminishing returns)",
+        "assumed (1-2)",
+        1.0,
+        10.0,
+    )
 
 
 @dataclass
@@ -763,6 +837,7 @@ class Config:
     casework: CaseworkConfig = field(default_factory=CaseworkConfig)
     prevention: PreventionConfig = field(default_factory=PreventionConfig)
     workforce: WorkforceConfig = field(default_factory=WorkforceConfig)
+    worktime: WorktimeConfig = field(default_factory=WorktimeConfig)
     funding: FundingConfig = field(default_factory=FundingConfig)
     transition: TransitionConfig = field(default_factory=TransitionConfig)
 

@@ -42,6 +42,9 @@ FEEDS = (
     "outreach_intensity",
     "prevention_intensity",
     "cms_level",
+    "spare_hours",
+    "staff_outreach_effort",
+    "mean_attention",
 )
 
 CLOSED_KINDS = ("resolved", "unresolved", "dropped")
@@ -51,8 +54,10 @@ class WeeklyMetrics:
     def __init__(self, n_weeks: int) -> None:
         z = lambda *shape: np.zeros((n_weeks, *shape))  # noqa: E731
         self.new_episodes = z(len(CASE_TYPES))  # children newly harmed / in need, by type
+        self.found_without_hub = z()  # of them, expected to be found without the integrated system
         self.first_detections = z(len(CASE_TYPES))  # children whose episode was found for the first time
-        self.served = z(len(CASE_TYPES))  # children whose episode got its first service (resolved or delivered)
+        self.reached = z(len(CASE_TYPES))  # children whose episode got its first service (contact coverage)
+        self.served = z(len(CASE_TYPES))  # ... its first service that worked: resolved or referral delivered
         self.opened_by_channel = z(len(CHANNELS))
         self.closed = z(len(CLOSED_KINDS))
         self.waiting, self.active = z(), z()
@@ -64,6 +69,7 @@ class WeeklyMetrics:
         self.referral_acceptance, self.referral_delay = z(), z()
         self.awareness, self.hidden_episodes, self.early_interventions = z(), z(), z()
         self.outreach_intensity, self.prevention_intensity, self.cms_level = z(), z(), z()
+        self.spare_hours, self.staff_outreach_effort, self.mean_attention = z(), z(), z()
 
     def record(
         self, week: int, cases: C.CaseTable, fam: FamilyPopulation, staff: Workforce, levels: ServiceLevels
@@ -82,6 +88,10 @@ class WeeklyMetrics:
             loads = staff.caseloads()[[wk.log_id for wk in workers]].tolist()
             self.mean_caseload[w], self.max_caseload[w] = np.mean(loads), max(loads)
         self.vacancies[w] = len(staff.vacancies)
+        self.spare_hours[w] = staff.spare_hours
+        self.staff_outreach_effort[w] = staff.outreach_effort()
+        active = cases.ids_with_status(C.ACTIVE)
+        self.mean_attention[w] = cases.attention[active].mean() if len(active) else 1.0
         self.awareness[w] = fam.awareness.mean()
         self.hidden_episodes[w] = int(((fam.episode != -1) & ~fam.known).sum())
         self.outreach_intensity[w] = levels.outreach
@@ -95,8 +105,8 @@ class WeeklyMetrics:
         weekly table's columns, and the children cascade and resolution rate to date."""
         closed = self.closed[: week + 1].sum(axis=0)
         harm = [CASE_TYPES.index(t) for t in HARM_TYPES]
-        harmed, found, served = (
-            m[: week + 1, harm].sum() for m in (self.new_episodes, self.first_detections, self.served)
+        harmed, found, reached, served = (
+            m[: week + 1, harm].sum() for m in (self.new_episodes, self.first_detections, self.reached, self.served)
         )
         derived = {
             "cases_opened": self.opened_by_channel[week].sum(),
@@ -105,6 +115,7 @@ class WeeklyMetrics:
             "workers": self.workers[week].sum(),
             "children_harmed_to_date": harmed,
             "children_found_to_date": found,
+            "children_reached_to_date": reached,
             "children_served_to_date": served,
             "effective_coverage_to_date": served / harmed if harmed else np.nan,
             "resolution_rate_to_date": closed[0] / closed.sum() if closed.sum() else np.nan,
@@ -122,7 +133,9 @@ class WeeklyMetrics:
         for i, t in enumerate(CASE_TYPES):
             cols[f"new_{t}"] = self.new_episodes[:, i]
             cols[f"detected_{t}"] = self.first_detections[:, i]
+            cols[f"reached_{t}"] = self.reached[:, i]
             cols[f"served_{t}"] = self.served[:, i]
+        cols["found_without_hub"] = self.found_without_hub
         cols["cases_opened"] = self.opened_by_channel.sum(axis=1)
         for i, ch in enumerate(CHANNELS):
             cols[f"opened_via_{ch}"] = self.opened_by_channel[:, i]
@@ -155,6 +168,9 @@ class WeeklyMetrics:
             "outreach_intensity",
             "prevention_intensity",
             "cms_level",
+            "spare_hours",
+            "staff_outreach_effort",
+            "mean_attention",
         ):
             cols[name] = getattr(self, name)
         for p, payer in enumerate(PAYERS):
@@ -162,7 +178,7 @@ class WeeklyMetrics:
         for ln, line in enumerate(BUDGET_LINES):
             cols[f"spend_{line}"] = weekly_spent[:, :, ln].sum(axis=1)
         frame = pd.DataFrame(cols)
-        prefixes = ("new_", "detected_", "served_", "cases_", "opened_", "workers")
+        prefixes = ("new_", "detected_", "reached_", "served_", "cases_", "opened_", "workers")
         int_cols = [c for c in frame.columns if c.startswith(prefixes)]
         int_cols += ["waiting", "active", "backlog", "vacancies", "hires", "exits", "layoffs"]
         int_cols += ["referrals_sent", "referrals_accepted", "referrals_completed", "hidden_episodes"]

@@ -33,7 +33,7 @@ from mesa.experimental.scenarios import Scenario
 from agents import cases as C
 from agents.agency import Agency
 from agents.casework import Casework
-from agents.detection import Detection
+from agents.detection import Detection, found_without_hub_chance
 from agents.draws import Draws
 from agents.drivers import Drivers
 from agents.family import FamilyPopulation, Harm
@@ -133,7 +133,7 @@ class CPModel(Model):
         self.funding = Funding(self, cfg, self.n_partners, draws)
         self.registry = CivilRegistry(cfg, families, draws)
         self.prevention = Prevention(cfg, families, metrics, draws)
-        self.harm = Harm(cfg, families, metrics)
+        self.harm = Harm(cfg, families, metrics, found_without_hub_chance(cfg))
         self.detection = Detection.from_config(cfg.detection, draws)
         self.hub = IntegratedHub(self, cfg, families, cases, metrics, draws)
         self.casework = Casework(cfg, families, cases, self.partners, metrics, draws)
@@ -181,8 +181,8 @@ class CPModel(Model):
         self.prevention.step(w, levels.prevention)  # 2
         self.hub.take_in(w, *self._registry_referrals(w, today.ramp))  # 2: the drive's referrals to the unit
         self.harm.step(w, today)  # 3
-        self.hub.take_in(w, *self.detection.step(w, self.families, levels, today))  # 4, 5
-        self.hub.assign(w, staff)  # 6
+        self.hub.take_in(w, *self.detection.step(w, self.families, levels, today, staff.outreach_effort()))  # 4, 5
+        self.hub.assign(w, staff, levels.cms)  # 6
         self.casework.step(w, staff, levels)  # 7, 8
         staff.step(w, levels, self.funding.regulation, lambda e: self.funding.can_pay(e, staff, w))  # 9
         self.metrics.record(w, self.cases, self.families, staff, levels)  # 10

@@ -82,7 +82,8 @@ _W = dict(windowed=True)
 
 
 def _children_family() -> list[Outcome]:
-    """Children harmed, found, served, effective coverage and unmet need: all harm, each type, service needs."""
+    """The coverage cascade (children harmed, found, reached, effectively served), effective and contact
+    coverage and unmet need: all harm, each type, service needs."""
     out = []
     for suffix, words in (("", "harm"), *((f"_{t}", TYPE_LABELS[t]) for t in (*CASE_TYPES, "needs"))):
         of = "" if not suffix else f", {words}"
@@ -112,13 +113,24 @@ def _children_family() -> list[Outcome]:
                 doc="children whose episode was found by a detection channel (first detection)" if not suffix else "",
             ),
             _O(
-                f"children_served{suffix}",
-                f"Children served{of}",
+                f"children_reached{suffix}",
+                f"Children reached{of}",
                 "children",
                 +1,
                 **_W,
-                doc="children whose episode got a first service: the case resolved, the referred service delivered, "
-                "or the intervention delivered and supervision begun"
+                doc="children whose episode got a first service, whether or not it worked: the case resolved, the "
+                "referred service delivered, or the intervention delivered and supervision begun"
+                if not suffix
+                else "",
+            ),
+            _O(
+                f"children_served{suffix}",
+                f"Children effectively served{of}",
+                "children",
+                +1,
+                **_W,
+                doc="children whose episode got a service that worked: the case resolved (the harm stopped) or the "
+                "referred service delivered"
                 if not suffix
                 else "",
             ),
@@ -129,8 +141,20 @@ def _children_family() -> list[Outcome]:
                 +1,
                 **_W,
                 nan_when=nan,
-                doc="children served ÷ children harmed: the child-centred outcome; it falls when fewer children "
-                "are found, unlike the resolution rate"
+                doc="children effectively served ÷ children harmed: the quality-adjusted, child-centred outcome "
+                "(Tanahashi's cascade; Ng et al. 2014); it falls when fewer children are found or fewer services "
+                "work, unlike the resolution rate"
+                if not suffix
+                else "",
+            ),
+            _O(
+                f"contact_coverage{suffix}",
+                f"Contact coverage{of}",
+                "share",
+                +1,
+                **_W,
+                nan_when=nan,
+                doc="children reached ÷ children harmed: any first service, whether or not it worked"
                 if not suffix
                 else "",
             ),
@@ -140,7 +164,7 @@ def _children_family() -> list[Outcome]:
                 "children",
                 -1,
                 **_W,
-                doc="children harmed and not served" if not suffix else "",
+                doc="children harmed and not effectively served" if not suffix else "",
             ),
         ]
     return out
@@ -314,8 +338,10 @@ OUTCOMES_LIST: list[Outcome] = [
         "ratio",
         +1,
         **_W,
-        nan_when="no case came through the agency channel",
-        doc="cases reaching services through all channels of the integrated system ÷ through the agency channel alone",
+        nan_when="no child would be found by the agency channel alone",
+        doc="children found by the integrated system (all channels) ÷ the same harmed children expected to be found "
+        "without it, by the agency channel alone at the acceptance of partners with no coordination aids, before "
+        "the harm ends on its own: the study's with-and-without comparison (000 l.569); more integration raises it",
     ),
     *(
         _O(
@@ -589,8 +615,10 @@ assert len(OUTCOMES) == len(OUTCOMES_LIST), "an outcome key is declared twice"
 HEADLINE = (
     "children_harmed",
     "children_found",
+    "children_reached",
     "children_served",
     "effective_coverage",
+    "contact_coverage",
     "incidence_per_1000_child_years",
     "detected_share",
     "cases_opened",
@@ -655,7 +683,17 @@ def windowed() -> list[str]:
 SERIES_LIST: list[Outcome] = [
     *(_O(f"new_{t}", f"Children harmed this week, {TYPE_LABELS[t]}", "children", -1) for t in CASE_TYPES),
     *(_O(f"detected_{t}", f"Children found this week, {TYPE_LABELS[t]}", "children", +1) for t in CASE_TYPES),
-    *(_O(f"served_{t}", f"Children served this week, {TYPE_LABELS[t]}", "children", +1) for t in CASE_TYPES),
+    *(_O(f"reached_{t}", f"Children reached this week, {TYPE_LABELS[t]}", "children", +1) for t in CASE_TYPES),
+    *(
+        _O(f"served_{t}", f"Children effectively served this week, {TYPE_LABELS[t]}", "children", +1)
+        for t in CASE_TYPES
+    ),
+    _O(
+        "found_without_hub",
+        "Children harmed this week whom the agency channel alone would find (expected)",
+        "children",
+        doc="the counterfactual of `access_ratio`: agents/detection.py, found_without_hub_chance",
+    ),
     _O("cases_opened", "Cases opened this week", "cases"),
     *(_O(f"opened_via_{ch}", f"Cases found by {ch} this week", "cases") for ch in CHANNELS),
     _O("cases_resolved", "Cases resolved this week", "cases", +1),
@@ -686,12 +724,16 @@ SERIES_LIST: list[Outcome] = [
     _O("outreach_intensity", "Outreach (funded share)", "share", +1),
     _O("prevention_intensity", "Prevention (funded share)", "share", +1),
     _O("cms_level", "Case-management system working", "share", +1),
+    _O("spare_hours", "Staff hours free for outreach", "hours a week", +1),
+    _O("staff_outreach_effort", "Outreach staffed (share of full)", "ratio", +1),
+    _O("mean_attention", "Attention per case (share of hours needed)", "share", +1),
     *(_O(f"spend_{p}", f"Spending this week, {p}", "Rp m") for p in PAYERS),
     *(_O(f"spend_{ln}", f"Spending this week on {ln.replace('_', ' ')}", "Rp m") for ln in BUDGET_LINES),
     # to date, for the live DataCollector
     _O("children_harmed_to_date", "Children harmed so far", "children", -1),
     _O("children_found_to_date", "Children found so far", "children", +1),
-    _O("children_served_to_date", "Children served so far", "children", +1),
+    _O("children_reached_to_date", "Children reached so far", "children", +1),
+    _O("children_served_to_date", "Children effectively served so far", "children", +1),
     _O("effective_coverage_to_date", "Effective coverage so far", "share", +1),
     _O("resolution_rate_to_date", "Resolution rate so far", "share", +1),
 ]
@@ -701,6 +743,7 @@ SERIES: dict[str, Outcome] = {o.key: o for o in SERIES_LIST}
 LIVE = (
     "children_harmed_to_date",
     "children_found_to_date",
+    "children_reached_to_date",
     "children_served_to_date",
     "effective_coverage_to_date",
     "resolution_rate_to_date",

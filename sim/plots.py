@@ -66,13 +66,39 @@ def plot_spending(results: Results, path: Path) -> None:
     save_figure(fig, path, dpi=110)
 
 
+CASCADE = (
+    ("children_harmed", "harmed"),
+    ("children_found", "found"),
+    ("children_reached", "reached\n(a first service)"),
+    ("children_served", "effectively served\n(a service that worked)"),
+)
+
+
+def plot_cascade(results: Results, path: Path) -> None:
+    """The coverage cascade over the horizon, in children (harm types): each bar with its share of the harmed."""
+    s = results.summary
+    values = [s[key] for key, _ in CASCADE]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    bars = ax.bar([label for _, label in CASCADE], values, color=["#9e9e9e", "#6a8caf", "#4c72b0", "#2a9d8f"])
+    for bar, value in zip(bars, values, strict=True):
+        share = value / values[0] if values[0] else float("nan")
+        ax.annotate(
+            f"{value:,.0f}\n({share:.0%})", (bar.get_x() + bar.get_width() / 2, value), ha="center", va="bottom"
+        )
+    ax.set(title="The coverage cascade: children harmed, found, reached and effectively served", ylabel="children")
+    ax.set_ylim(0, 1.18 * max(values[0], 1))
+    ax.title.set_fontsize(10)
+    save_figure(fig, path, dpi=110)
+
+
 def plot_run(results: Results, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
-    paths = [directory / f"{name}.png" for name in ("cases", "workforce", "spending")]
+    paths = [directory / f"{name}.png" for name in ("cases", "workforce", "spending", "cascade")]
     with plt.rc_context(STYLE):
         plot_cases(results, paths[0])
         plot_workforce(results, paths[1])
         plot_spending(results, paths[2])
+        plot_cascade(results, paths[3])
     return paths
 
 

@@ -38,7 +38,9 @@ INDEX_DIR = ".index"
 FLOW_PREFIXES = (
     "new_",
     "detected_",
+    "reached_",
     "served_",
+    "found_without_hub",
     "cases_",
     "opened_via_",
     "spend_",

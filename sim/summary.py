@@ -98,9 +98,9 @@ def window_outcomes(
         "service_delivery_rate": _ratio(
             ((closed.status == "resolved") | (closed.referral == "done")).sum(), len(closed)
         ),
-        # vulnerable children reach services through every channel of the integrated system, versus the agency
-        # channel alone (what exists without it): the "five times more likely" comparison of 000 l.569
-        "access_ratio": _ratio(len(opened), (opened.channel == "agency").sum()),
+        # the "five times more likely to reach services" of 000 l.569, on the same children: those the integrated
+        # system found, over those the agency channel alone would find without it (agents/detection.py)
+        "access_ratio": _ratio(sum(w[f"detected_{t}"].sum() for t in CASE_TYPES), w.found_without_hub.sum()),
     }
     for ch in CHANNELS:
         s[f"opened_via_{ch}"] = int((opened.channel == ch).sum())
@@ -136,20 +136,25 @@ def window_outcomes(
 
 def children_outcomes(weekly: pd.DataFrame, cases: pd.DataFrame, first: int, end: int) -> dict[str, float]:
     """Outcomes counted in children (the weekly table's rows are the window's weeks), per harm type and for all
-    harm (and for service needs): harmed, found, served (the case resolved, the referred service delivered, or
-    the intervention delivered and supervision begun), effective coverage (served / harmed), unmet need
-    (harmed, never served), and the median weeks from the start of harm to the first service. Who in a family
+    harm (and for service needs), the coverage cascade: harmed, found, reached (a first service: the case
+    resolved, the referred service delivered, or the intervention delivered and supervision begun), effectively
+    served (a service that worked: the case resolved or the referred service delivered); effective coverage
+    (served / harmed), contact coverage (reached / harmed), unmet need (harmed, never effectively served), and
+    the median weeks from the start of harm to the first service. Who in a family
     is harmed: the index child and `harm.siblings_harmed_share` of the siblings."""
     out: dict[str, float] = {}
     groups = {**{t: (t,) for t in CASE_TYPES}, "harm": HARM_TYPES, "needs": NEED_TYPES}
     for label, types in groups.items():
         harmed = sum(weekly[f"new_{t}"].sum() for t in types)
+        reached = sum(weekly[f"reached_{t}"].sum() for t in types)
         served = sum(weekly[f"served_{t}"].sum() for t in types)
         suffix = "" if label == "harm" else f"_{label}"
         out[f"children_harmed{suffix}"] = int(harmed)
         out[f"children_found{suffix}"] = int(sum(weekly[f"detected_{t}"].sum() for t in types))
+        out[f"children_reached{suffix}"] = int(reached)
         out[f"children_served{suffix}"] = int(served)
         out[f"effective_coverage{suffix}"] = _ratio(served, harmed)
+        out[f"contact_coverage{suffix}"] = _ratio(reached, harmed)
         out[f"unmet_need{suffix}"] = int(harmed - served)
     served_cases = cases[(cases.served_week >= 0) & cases.case_type.isin(HARM_TYPES)]
     first_service = served_cases.groupby("episode_id").agg(served=("served_week", "min"), harm=("harm_week", "first"))

@@ -40,7 +40,7 @@ def test_cpsim_runs_and_writes_a_complete_run_directory(tmp_path: Path) -> None:
     # the default city's 28 posts at 5,000 of its 137,932 children: one per employer (scenarios/scale.py)
     assert summary["city_scale"] == pytest.approx(5000 / 137_932)
     assert sum(config["staffing"]["workers"].values()) == 3 <= len(pd.read_parquet(results / "workers.parquet"))
-    for fig in ("cases", "workforce", "spending"):
+    for fig in ("cases", "workforce", "spending", "cascade"):
         assert (results / "figures" / f"{fig}.png").stat().st_size > 10_000
 
 

@@ -77,10 +77,26 @@ def test_hub_assigns_high_severity_first_and_respects_cap() -> None:
     high = np.array([False, True, False, True, False])
     opened = np.array([0, 3, 1, 2, 4])
     caseloads = np.array([1, 2])
-    pairs = assignments(waiting, high, opened, caseloads, cap=3)
+    plenty = np.array([100.0, 100.0])
+    pairs = assignments(waiting, high, opened, caseloads, 3, plenty, np.ones(5))
     assert [case for case, _ in pairs] == [3, 1, 0]  # high severity first (oldest first), then the oldest low
     per_worker = np.bincount([w for _, w in pairs], minlength=2)
     assert (caseloads + per_worker <= 3).all()
+
+
+def test_a_worker_takes_a_case_only_when_its_hours_fit() -> None:
+    """Staff time binds: a case goes to the worker with most free hours if it fits there; a big case that fits
+    nowhere waits while a smaller one behind it is taken; nobody is given more hours than they have."""
+    waiting = np.arange(4)
+    high = np.array([True, False, False, False])
+    opened = np.array([0, 1, 2, 3])
+    hours = np.array([6.0, 2.0, 2.0, 2.0])
+    free = np.array([5.0, 3.0])
+    pairs = assignments(waiting, high, opened, np.zeros(2), 25, free, hours)
+    assert pairs == [(1, 0), (2, 0), (3, 1)]  # the 6-hour case fits nowhere and waits
+    taken = np.bincount([w for _, w in pairs], weights=[hours[c] for c, _ in pairs], minlength=2)
+    assert (taken <= free).all()
+    assert assignments(waiting, high, opened, np.zeros(2), 25, np.array([1.0, 1.5]), hours) == []
 
 
 def test_an_episode_harms_its_index_child_and_a_share_of_the_siblings() -> None:
@@ -91,7 +107,7 @@ def test_an_episode_harms_its_index_child_and_a_share_of_the_siblings() -> None:
     cfg = Config()
     fam = FamilyPopulation(cfg, Draws(0))
     fam.onset_threshold[:] = 0.0  # every family starts an episode this week; the type follows the hazards
-    new, kinds = fam.draw_episodes(0, np.ones(len(CASE_TYPES)), np.ones(len(CASE_TYPES)), 0.3, 0.4, 2.5, 0.02)
+    new, kinds = fam.draw_episodes(0, np.ones(len(CASE_TYPES)), np.ones(len(CASE_TYPES)), 0.3, 0.4, 0.3, 0.02)
     harmed, children = fam.harmed[new], fam.children[new]
     neglect, sexual = kinds == CASE_TYPES.index("neglect"), kinds == CASE_TYPES.index("sexual_exploitation")
     assert (harmed[neglect] == children[neglect]).all()

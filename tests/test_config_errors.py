@@ -74,5 +74,5 @@ def test_cli_unknown_scenario_lists_the_valid_ones(tmp_path: Path) -> None:
 
 def test_partial_group_keeps_the_other_defaults() -> None:
     cfg = config_from_dict({"staffing": {"workers": {"donor": 15}}, "harm": {"high_severity_share": {"violence": 0.5}}})
-    assert (cfg.staffing.workers.national, cfg.staffing.workers.local, cfg.staffing.workers.donor) == (10, 8, 15)
+    assert (cfg.staffing.workers.national, cfg.staffing.workers.local, cfg.staffing.workers.donor) == (6, 15, 15)
     assert cfg.harm.high_severity_share.sexual_exploitation == 0.8 and cfg.harm.high_severity_share.violence == 0.5

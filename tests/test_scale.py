@@ -39,7 +39,9 @@ def test_at_size_scales_every_per_city_count_and_nothing_else() -> None:
     assert s == pytest.approx(0.2, rel=1e-4)
     city = at_size(small)
     assert city.population.reference_children == 27_586 and at_size(city) is city  # scaling twice: no change
-    assert sum(getattr(city.staffing.workers, e) for e in EMPLOYERS) == round(s * sum(vars(base.staffing.workers).values()))
+    assert sum(getattr(city.staffing.workers, e) for e in EMPLOYERS) == round(
+        s * sum(vars(base.staffing.workers).values())
+    )
     assert city.coordination.agency_capacity_per_week.civil_registry == pytest.approx(15 * s)
     assert city.coordination.agency_capacity_per_week.police == 1.0  # 4 x 0.2 = 0.8: a partner serves one a week
     assert city.funding.outreach_cost_per_year == pytest.approx(s * base.funding.outreach_cost_per_year)
@@ -62,14 +64,16 @@ def test_a_run_at_another_size_records_the_city_it_ran() -> None:
     assert res.summary["city_scale"] == pytest.approx(20_000 / 137_932)
     assert res.summary["reference_children"] == 137_932 and res.summary["children"] == 20_000
     assert res.config.population.reference_children == 20_000  # the recorded config reruns the same city
-    assert sum(vars(res.config.staffing.workers).values()) == 10
+    assert sum(vars(res.config.staffing.workers).values()) == 4  # 27 assumed posts x 0.145 = 3.9
     assert run(res.config, 0).summary["children_served"] == res.summary["children_served"]
 
 
 @pytest.mark.slow
 def test_a_small_makassar_has_the_full_citys_per_child_outcomes() -> None:
     """Makassar at 20,000 children and at its own 137,932: per-child outcomes agree within 10% (means over
-    seeds; the small city's noisier outcomes get more seeds)."""
+    seeds; the small city's noisier outcomes get more seeds). Turnover within 20%: the small city has 4 workers
+    (27 x 0.145), and now that staff hours bind, one vacancy in a team of four overloads the other three for
+    the hiring lag (measured: +14%, seeds 16-47 of the small city 0.169 +- 0.009 against 0.148)."""
 
     def per_child(n: int | None, seeds: range) -> dict[str, float]:
         cfg = scenario_dict("makassar_pksai", {"population": {"n_children": n}} if n else None)
@@ -83,4 +87,5 @@ def test_a_small_makassar_has_the_full_citys_per_child_outcomes() -> None:
 
     full, small = per_child(None, range(3)), per_child(20_000, range(16))
     off = {k: small[k] / full[k] - 1 for k in full}
-    assert all(abs(v) < 0.10 for v in off.values()), off
+    bars = {"effective_coverage": 0.10, "cases_per_1000": 0.10, "mean_caseload": 0.10, "turnover_per_year": 0.20}
+    assert all(abs(off[k]) < bar for k, bar in bars.items()), off

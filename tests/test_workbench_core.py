@@ -222,7 +222,8 @@ def test_explore_controls_are_relative_to_the_scenario() -> None:
     # staff relative to the scenario's posts, then the city's size scales them (scenarios/scale.py)
     workers = {**gowa["staffing"]["workers"], "local": round(gowa["staffing"]["workers"]["local"] / 2)}
     expected = posts(EmployerCounts(**workers), model.scale)
-    assert model.cfg.staffing.workers == expected and expected.local < expected.donor
+    full = posts(EmployerCounts(**gowa["staffing"]["workers"]), model.scale)
+    assert model.cfg.staffing.workers == expected and expected.local < full.local
     assert model.cfg.training.mentoring == gowa["training"]["mentoring"]
     model.step()
     assert len(model.datacollector.get_model_vars_dataframe()) == 1

@@ -35,7 +35,7 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ from experiments.common.cli_args import MAX_SEED, OneLineParser, fail, jobs_int,
 from experiments.validation.observables import run_jobs, simulate
 from experiments.validation.table import evaluate
 from experiments.validation.targets import TARGETS, Target
-from scenarios.schema import CASE_TYPES, EMPLOYERS
+from scenarios.schema import CASE_TYPES
 from scenarios.validate import ConfigError
 from sim.compose import scenario_dict
 from sim.outputs import atomic_file, package_versions
@@ -66,14 +66,11 @@ class Parameter:
     paths: tuple[str, ...]  # config paths it sets
     scales_base: bool  # True: each path = its base x value (base_of: the scenario's own value); False: = value
     target: str  # the fitted target that chiefly pins it down, named in the calibrated files' comments
-    integer: bool = False  # round the values (counts such as worker positions)
     shared: tuple[str, ...] = ()  # other scenarios that take the fitted values (no data of their own)
-    per_child: bool = False  # shared values scale with the scenarios' reference sizes (counts per city)
 
-    def values(self, x: float, scenario: str, factor: float = 1.0) -> dict[str, float]:
-        """Each path's value at `x` for a parameter fitted on `scenario` (`factor`: a per-child share)."""
-        out = {p: (base_of(p, scenario) * x if self.scales_base else x) * factor for p in self.paths}
-        return {p: round(v) if self.integer else v for p, v in out.items()}
+    def values(self, x: float, scenario: str) -> dict[str, float]:
+        """Each path's value at `x` for a parameter fitted on `scenario`."""
+        return {p: base_of(p, scenario) * x if self.scales_base else x for p in self.paths}
 
     def describe(self) -> str:
         return "scale of the scenario's values" if self.scales_base else "value"
@@ -111,19 +108,9 @@ PROBLEMS = (
             Parameter(
                 "agency_channel_scale", 0.1, 1.5, _per_type("detection.agency_channel_weekly"), True, "access_ratio"
             ),
-            Parameter(
-                "staffing_scale",
-                1.0,
-                4.0,
-                tuple(f"staffing.workers.{e}" for e in EMPLOYERS),
-                True,
-                "service_delivery",
-                integer=True,
-                shared=("gowa_pksai",),
-                per_child=True,
-            ),
         ),
-        ("harm_cases_2019", "forced_work_ratio_2020_2019", "access_ratio", "service_delivery"),
+        # staff counts are stated assumptions (scenario files), never fitted: the workforce is what plans change
+        ("harm_cases_2019", "forced_work_ratio_2020_2019", "access_ratio"),
         fit_scale=0.5,
         counts=("harm_cases_2019",),
     ),
@@ -388,42 +375,7 @@ def calibrate(problem: Problem, runs: Sequence[dict[str, Any]], args: Any) -> di
             for path, v in p.values(x, problem.scenario).items()
         },
     }
-    staffing = next((p for p in problem.parameters if p.name == "staffing_scale"), None)
-    if staffing is not None:
-        result["staffing"] = staffing_note(problem, staffing, params, base, estimate, eval_s, args)
     return result
-
-
-def staffing_note(
-    problem: Problem,
-    staffing: Parameter,
-    params: Sequence[dict[str, Any]],
-    base: dict[str, Any],
-    estimate: Sequence[float],
-    eval_s: Sequence[int],
-    args: Any,
-) -> dict[str, Any]:
-    """Workers at the estimate and its 90% range, and service delivery at the estimate with the assumed staff."""
-    j = problem.parameters.index(staffing)
-    total = sum(base_of(p, problem.scenario) for p in staffing.paths)
-    at_one = list(estimate)
-    at_one[j] = 1.0
-    target = next(t for t in fitted_targets(problem) if t.name == staffing.target)
-    delivery: Callable[[list[float]], float] = lambda pt: float(  # noqa: E731
-        np.mean(
-            [
-                target.metric({problem.scenario: o})
-                for o in run_jobs([(problem.scenario, configure(base, problem, pt), s) for s in eval_s], args.processes)
-            ]
-        )
-    )
-    return {
-        "assumed_workers": int(total),
-        "workers": sum(staffing.values(estimate[j], problem.scenario).values()),
-        "workers_range90": [sum(staffing.values(x, problem.scenario).values()) for x in params[j]["range90"]],
-        "delivery_at_assumed": delivery(at_one),
-        "target": target.id,
-    }
 
 
 def parse_args(argv: Sequence[str] | None) -> Any:

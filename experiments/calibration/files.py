@@ -45,27 +45,18 @@ def format_value(value: Any) -> str:
 def entries_for(scenario: str, results: Sequence[Mapping[str, Any]], problems: Sequence[Any]) -> dict[str, tuple]:
     """path -> (value, comment) of every calibrated value `scenario` takes, its own or shared from another."""
     out: dict[str, tuple[Any, str]] = {}
-    reference = {}
     for res in results:
         problem = next(p for p in problems if p.scenario == res["scenario"])
         for param, summary in zip(problem.parameters, res["parameters"], strict=True):
             if scenario != res["scenario"] and scenario not in param.shared:
                 continue
-            factor, note = 1.0, ""
-            if scenario != res["scenario"]:
-                note = f"fitted on {res['scenario']}; "
-                if param.per_child:  # counts are per reference city; the scale rule scales them at run time
-                    for name in (scenario, res["scenario"]):
-                        reference.setdefault(name, reference_of(name))
-                    factor = reference[scenario] / reference[res["scenario"]]
-                    if factor != 1.0:
-                        note += f"x {reference[scenario]:,}/{reference[res['scenario']]:,} reference children; "
+            note = f"fitted on {res['scenario']}; " if scenario != res["scenario"] else ""
             lo, hi = summary["range90"]
             comment = (
                 f"calibrated: {res['scenario']}.{param.target} ({note}{param.name} {summary['estimate']:.3g}, "
                 f"90% {lo:.3g}-{hi:.3g}, prior {param.lo:g}-{param.hi:g}; docs/calibration.md)"
             )
-            for path, value in param.values(summary["estimate"], res["scenario"], factor).items():
+            for path, value in param.values(summary["estimate"], res["scenario"]).items():
                 out[path] = (value, comment)
     return out
 
@@ -97,13 +88,6 @@ def base_of(path: str, scenario: str, directory: Path = SCENARIO_DIR) -> float:
     for key in path_keys(path):
         node = node[key] if isinstance(key, int) else getattr(node, key)
     return float(node)
-
-
-def reference_of(scenario: str, directory: Path = SCENARIO_DIR) -> int:
-    """The children the scenario file's counts are written for (read from the file: composing would need the
-    calibrated file)."""
-    data, _ = scenario_lists(scenario, directory)
-    return int((data.get("population") or {}).get("reference_children", Config().population.reference_children))
 
 
 def scenario_lists(scenario: str, directory: Path = SCENARIO_DIR) -> tuple[dict[str, Any], dict[str, str]]:

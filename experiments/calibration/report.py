@@ -129,27 +129,5 @@ def render(results: Sequence[Mapping[str, Any]], command: str, elapsed: float, a
             parts.append(targets_table(held) + "\n")
         parts.append("**Identifiability.**\n")
         parts += [f"- `{p['name']}`: {identifiability(p, sc)}." for p in res["parameters"]]
-        if "staffing" in res:
-            s = res["staffing"]
-            parts.append(
-                f"\n**Workers.** The calibrated city has {s['workers']} worker positions (90% range "
-                f"{s['workers_range90'][0]}-{s['workers_range90'][1]}) against {s['assumed_workers']} assumed "
-                f"(the schema default). With the assumed {s['assumed_workers']} and everything else at the estimate, "
-                f"`{s['target']}` is {s['delivery_at_assumed']:.2f} (band "
-                f"{fmt(next(c['band'][0] for c in res['ppc'] if c['target'] == s['target']))}-"
-                f"{fmt(next(c['band'][1] for c in res['ppc'] if c['target'] == s['target']))}): "
-                + (
-                    "within the band, so the targets do not call for more staff than assumed; the count is "
-                    "what the posterior allows, not what the data demand."
-                    if _within(s, res)
-                    else "outside the band, so the service-delivery figure, read as the wide interview band, still "
-                    "asks for more staff than assumed."
-                )
-            )
         parts.append("")
     return "\n".join(parts)
-
-
-def _within(staffing: Mapping[str, Any], res: Mapping[str, Any]) -> bool:
-    lo, hi = next(c["band"] for c in res["ppc"] if c["target"] == staffing["target"])
-    return lo <= staffing["delivery_at_assumed"] <= hi

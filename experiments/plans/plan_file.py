@@ -116,7 +116,7 @@ class _Checker:
         self.path = path
 
     def fail(self, where: str, value: Any, allowed: str) -> None:
-        raise PlanError(f"{show(self.path)}: {where}: {excerpt(value)} is not allowed; expected {allowed}")
+        raise PlanError(f"{show(self.path, 160)}: {where}: {excerpt(value)} is not allowed; expected {allowed}")
 
     def mapping(self, where: str, value: Any, keys: tuple[str, ...]) -> dict:
         if value is None:
@@ -127,7 +127,7 @@ class _Checker:
             if key not in keys:
                 prefix = "" if where == "plan" else f"{where}."
                 raise PlanError(
-                    f"{show(self.path)}: {prefix}{show(key)}: unknown key; allowed keys here: {', '.join(keys)}"
+                    f"{show(self.path, 160)}: {prefix}{show(key)}: unknown key; allowed keys here: {', '.join(keys)}"
                 )
         return value
 
@@ -166,7 +166,7 @@ class _Checker:
         for year in value:
             if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
                 raise PlanError(
-                    f"{show(self.path)}: {where}.{show(year)}: not a calendar year; expected a year such as 2021"
+                    f"{show(self.path, 160)}: {where}.{show(year)}: not a calendar year; expected a year such as 2021"
                 )
         return dict(sorted(value.items()))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from experiments.common.cli_args import MAX_SEED, OneLineParser, fail, jobs_int, out_folder, positive_int, scenario_list
 from experiments.validation.observables import run_jobs
-from experiments.validation.report import write_report
+from experiments.validation.report import workforce_table, write_report
 from experiments.validation.table import evaluate, targets_table
 from experiments.validation.targets import targets_for
 from scenarios.validate import ConfigError
@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = "cpsim-validate " + " ".join(sys.argv[1:] if argv is None else argv)
     write_report(args.out, rows, obs, starts, seeds, args, elapsed, command.strip(), configs)
     print(targets_table(rows))
+    print("\n" + workforce_table(obs))
     within = sum(r.result.within for r in rows)
     print(
         f"\n{within} of {len(rows)} targets within tolerance; {len(jobs)} runs in {elapsed:.0f} s "

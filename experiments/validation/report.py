@@ -48,7 +48,7 @@ def write_report(
         (partial / "run_info.json").write_text(json.dumps(info, indent=2))
         (partial / "configs.yaml").write_text(yaml.safe_dump(configs, sort_keys=False))  # each scenario as run
     with atomic_file(out / "validation.md") as tmp:
-        tmp.write_text(render(rows, seeds, args, elapsed, command))
+        tmp.write_text(render(rows, seeds, args, elapsed, command, obs))
 
 
 def retired_section() -> str:
@@ -56,7 +56,29 @@ def retired_section() -> str:
     return "\n".join(f"- **{ids}** — {published}: {why}." for ids, published, why in RETIRED)
 
 
-def render(rows: list[Row], seeds: list[int], args: object, elapsed: float, command: str) -> str:
+# ongoing cases per worker in child-welfare caseload standards (CWLA: 12-17 for ongoing family services)
+CASELOAD_STANDARD = (12, 17)
+
+
+def workforce_table(obs: dict) -> str:
+    """The workforce each scenario runs (assumed staff counts, never fitted) and the caseload it implies, next to
+    the caseload standard: means over seeds."""
+    lo, hi = CASELOAD_STANDARD
+    lines = [
+        "| scenario | workers (mean in post) | cases per worker (mean) | waiting list (mean cases) | "
+        "weeks from harm to first service (median) | caseload standard |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, runs in obs.items():
+        mean = pd.DataFrame(runs).mean(numeric_only=True)
+        lines.append(
+            f"| {name} | {mean.mean_workers:.1f} | {mean.mean_caseload:.1f} | {mean.mean_waiting:.0f} | "
+            f"{mean.median_weeks_harm_to_service:.0f} | {lo}-{hi} |"
+        )
+    return "\n".join(lines)
+
+
+def render(rows: list[Row], seeds: list[int], args: object, elapsed: float, command: str, obs: dict) -> str:
     within = sum(r.result.within for r in rows)
     near = sum(r.result.near_edge for r in rows)
     by_role = pd.Series([r.target.role for r in rows if r.result.within]).value_counts().to_dict()
@@ -83,6 +105,14 @@ the scenario sets, checked to be reproduced; *fitted* = used by `experiments/cal
 `experiments/validation/targets.py`.
 
 {targets_table(rows)}
+
+## The workforce each scenario implies
+
+Staff counts are stated assumptions in the scenario files (never fitted: docs/ODD.md §8). A case counts as one
+while worked and `casework.monitoring_load` of one while monitored; the standard is for ongoing family
+services (CWLA, 12-17 per worker).
+
+{workforce_table(obs)}
 
 ## Misses and what would fix them
 

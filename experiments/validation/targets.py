@@ -208,15 +208,17 @@ TARGETS: tuple[Target, ...] = (
         0.81,
         0.65,
         0.95,
-        "fitted",
+        "held-out",
         _get(MK, "service_delivery_rate"),
-        "the staffing scale is fitted to it (no staff counts are published); a miss means the prior range is "
-        "too narrow or the caseload cap, not staff numbers, limits delivery",
+        "staff counts are stated assumptions (never fitted); delivery falls when the workers' hours cannot take "
+        "the cases found (waiting families drop out) or partners refuse referrals: a miss points to the assumed "
+        "staff, the hours a case needs, or the partners' capacity",
     ),
     Target(
         MK,
         "access_ratio",
-        "cases reached via all channels / via agency channels alone",
+        "children found by the integrated system / the same children expected to be found without it (the agency "
+        "channel alone at partners' acceptance with no coordination aids)",
         "5x (000 l.569)",
         5.0,
         4.0,
