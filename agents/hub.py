@@ -130,7 +130,7 @@ class IntegratedHub(Agent):
             workforce.caseloads()[ids],
             self.caseload_cap,
             time.free[ids],
-            workforce.worktime.case_hours(cases, np.arange(cases.n)),
+            workforce.worktime.case_hours(cases, waiting),
         )
         if pairs:
             case_ids, positions = (np.array(x, dtype=np.int64) for x in zip(*pairs, strict=True))
@@ -147,7 +147,7 @@ def assignments(
     case_hours: np.ndarray,
 ) -> list[tuple[int, int]]:
     """Pairs (case id, worker position): high severity first, then the oldest, each to the worker with the most
-    free hours, if the case's hours (`case_hours`, by case id) fit in them and the worker is under the cap; a
+    free hours, if the case's hours (`case_hours`, one per waiting case) fit in them and the worker is under the cap; a
     case that fits nowhere waits while smaller ones behind it may still be taken."""
     if len(waiting) == 0 or len(caseloads) == 0:
         return []
@@ -155,15 +155,15 @@ def assignments(
     room = (cap - caseloads).astype(np.float64)
     free = np.where(room >= 1, free_hours, -1.0)
     pairs: list[tuple[int, int]] = []
-    smallest = float(case_hours[waiting].min())
-    for case in waiting[order].tolist():
+    smallest = float(case_hours.min())
+    for case, hours in zip(waiting[order].tolist(), case_hours[order].tolist(), strict=True):
         w = int(np.argmax(free))
         if free[w] < smallest:
             break
-        if free[w] < case_hours[case]:
+        if free[w] < hours:
             continue
         pairs.append((case, w))
-        free[w] -= case_hours[case]
+        free[w] -= hours
         room[w] -= 1
         if room[w] < 1:
             free[w] = -1.0
