@@ -35,6 +35,7 @@ class Detection:
     agency: np.ndarray  # at full referral acceptance
     ngo: np.ndarray
     uncovered_outreach_factor: float
+    uncovered_community_factor: float  # no committee to take neighbours' reports (004 l.108)
     draws: Draws  # one uniform per family a week
 
     @classmethod
@@ -45,6 +46,7 @@ class Detection:
             per_case_type(det.agency_channel_weekly),
             per_case_type(det.ngo_identification_weekly),
             det.uncovered_outreach_factor,
+            det.uncovered_community_factor,
             draws,
         )
 
@@ -75,11 +77,13 @@ class Detection:
         agency channel (schools notice drop-outs when pupils do not come back)."""
         hidden = fam.hidden()
         kind = fam.episode[hidden]
-        reach = np.where(fam.covered[hidden], 1.0, self.uncovered_outreach_factor)
+        covered = fam.covered[hidden]
+        reach = np.where(covered, 1.0, self.uncovered_outreach_factor)
+        heard = np.where(covered, 1.0, self.uncovered_community_factor)
         p = factor * np.stack(
             [
                 self.outreach[kind] * outreach_intensity * reach,
-                self.community[kind] * fam.awareness[hidden],
+                self.community[kind] * fam.awareness[hidden] * heard,
                 self.agency[kind] * acceptance * (1.0 if season is None else season[kind]),
                 self.ngo[kind],
             ]

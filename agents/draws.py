@@ -26,6 +26,8 @@ The population itself is built once from `population()`, a generator seeded from
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 # a fixed code per purpose: adding a purpose never changes the numbers of another
@@ -60,15 +62,18 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _UNIT = 1.0 / 2**53
 
 
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+
+
 def _mix(z: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser (Steele, Lea & Flood 2014): a bijection of uint64 whose outputs look independent
     for neighbouring inputs. Works on a fresh array, in place."""
     z += _GOLDEN
-    z ^= z >> np.uint64(30)
+    z ^= z >> _S30
     z *= _M1
-    z ^= z >> np.uint64(27)
+    z ^= z >> _S27
     z *= _M2
-    z ^= z >> np.uint64(31)
+    z ^= z >> _S31
     return z
 
 
@@ -102,7 +107,7 @@ class Draws:
         for part in parts:
             x ^= part
             x = _mix(x)
-        u = (x >> np.uint64(11)) * _UNIT
+        u = (x >> _S11) * _UNIT
         return u[0] if isinstance(purpose, str) else u
 
     def exponential(self, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
@@ -121,8 +126,16 @@ def poisson(u: np.ndarray, mean: float) -> np.ndarray:
     u = np.asarray(u, dtype=np.float64)
     if mean <= 0:
         return np.zeros(u.shape, dtype=np.int64)
+    cdf = _poisson_cdf(float(mean))
+    return np.minimum(np.searchsorted(cdf, u, side="right"), len(cdf) - 1).astype(np.int64)
+
+
+@functools.lru_cache(maxsize=256)
+def _poisson_cdf(mean: float) -> np.ndarray:
+    """The cumulative distribution of Poisson(`mean`) up to mean + 12 sd + 20 (computed once per mean)."""
     top = int(mean + 12.0 * np.sqrt(mean) + 20)
     k = np.arange(top + 1)
     log_pmf = k * np.log(mean) - mean - np.cumsum(np.log(np.maximum(k, 1)))
     cdf = np.cumsum(np.exp(log_pmf))
-    return np.minimum(np.searchsorted(cdf, u, side="right"), top).astype(np.int64)
+    cdf.flags.writeable = False
+    return cdf

@@ -110,6 +110,8 @@ class FamilyPopulation:
         self.detect_clock = np.zeros(n)  # runs while hidden; found at the threshold (anew after each case)
         self.detect_threshold = np.full(n, np.inf)
         self.times_found = np.zeros(n, dtype=np.int32)  # cases opened about the ongoing episode
+        self._h, self._h2, self._free = np.empty(n), np.empty(n), np.empty(n, dtype=bool)  # reused weekly buffers
+        self._last_protected = self._last_aftercare = -1  # the latest week any family is protected until
         self.at_risk = np.flatnonzero(self.vuln_count >= 2)  # targets of early intervention
 
     def _base_hazard(self, families: np.ndarray) -> np.ndarray:
@@ -146,14 +148,17 @@ class FamilyPopulation:
     def update_awareness(self, gain: float, decay: float, lag_weeks: float) -> None:
         """Primary prevention raises awareness; without it awareness drifts back to where it started. Safer
         practice (what lowers the hazard) follows awareness with a lag: knowing comes before doing."""
-        a = self.awareness
-        a += gain * (1.0 - a) - decay * (a - self.awareness0)
+        a, rise, fall = self.awareness, self._h, self._h2  # in place: a += gain (1 - a) - decay (a - a0)
+        np.multiply(np.subtract(1.0, a, out=rise), gain, out=rise)
+        np.multiply(np.subtract(a, self.awareness0, out=fall), decay, out=fall)
+        a += np.subtract(rise, fall, out=rise)
         np.clip(a, 0.0, 1.0, out=a)
-        self.protective += (a - self.protective) / lag_weeks
+        self.protective += np.divide(np.subtract(a, self.protective, out=rise), lag_weeks, out=rise)
 
     def protect(self, families: np.ndarray, until_week: int) -> None:
         """Secondary prevention (early intervention) for the given families."""
         self.protected_until[families] = until_week
+        self._last_protected = max(self._last_protected, until_week)
         self.ever_served[families] = True
 
     def draw_episodes(
@@ -175,17 +180,24 @@ class FamilyPopulation:
         if self._hazard_key != key:  # cheap matvec, redone only when stress or season changes (or a registration)
             self._total_hazard = self.base_hazard @ type_factor
             self._hazard_key = key
-        h = self._total_hazard * (1.0 - awareness_protection * self.protective)
-        h[self.protected_until >= week] *= 1.0 - protection
-        h[self.aftercare_until >= week] *= 1.0 - protection_after_resolution
-        free = self.episode == NO_EPISODE
+        # in place, in the order of h = total * (1 - protection * protective): the same numbers, fewer arrays
+        h = np.multiply(self.protective, awareness_protection, out=self._h)
+        np.subtract(1.0, h, out=h)
+        np.multiply(self._total_hazard, h, out=h)
+        if self._last_protected >= week:  # a family is still under early intervention
+            h[self.protected_until >= week] *= 1.0 - protection
+        if self._last_aftercare >= week:
+            h[self.aftercare_until >= week] *= 1.0 - protection_after_resolution
+        free = np.equal(self.episode, NO_EPISODE, out=self._free)
         np.minimum(h, MAX_WEEKLY_CHANCE, out=h)
-        np.subtract(self.onset_clock, np.log1p(-h), out=self.onset_clock, where=free)
+        np.negative(h, out=h)
+        np.log1p(h, out=h)  # for every family (faster than `where=free`); only the free ones are used
+        np.subtract(self.onset_clock, h, out=self.onset_clock, where=free)
         new = np.flatnonzero(free & (self.onset_clock >= self.onset_threshold))
         # hidden episodes that stop on their own, on their own clock at the constant weekly chance
-        hidden = ~free & ~self.known
-        np.add(self.hidden_clock, -math.log1p(-min(hidden_end, MAX_WEEKLY_CHANCE)), out=self.hidden_clock, where=hidden)
-        ends = np.flatnonzero(hidden & (self.hidden_clock >= self.hidden_threshold))
+        hidden = np.flatnonzero(~free & ~self.known)
+        self.hidden_clock[hidden] += -math.log1p(-min(hidden_end, MAX_WEEKLY_CHANCE))
+        ends = hidden[self.hidden_clock[hidden] >= self.hidden_threshold[hidden]]
         self.episode[ends] = NO_EPISODE
         # the type: a categorical over this week's type hazards, from the episode's own uniform
         number = self.episodes[new]
@@ -261,6 +273,8 @@ class FamilyPopulation:
         self.register(ended[self.episode[ended] == REGISTRATION])
         self.episode[ended] = NO_EPISODE
         self.aftercare_until[ended] = week + recurrence_window
+        if len(ended):
+            self._last_aftercare = max(self._last_aftercare, week + recurrence_window)
 
     def reached_by_registry(self, families: np.ndarray) -> np.ndarray:
         """The civil registry's drive reaches these families without certificates. It registers on the spot
@@ -287,6 +301,11 @@ class FamilyPopulation:
     def hidden(self) -> np.ndarray:
         """Families whose ongoing episode has no open case."""
         return np.flatnonzero((self.episode != NO_EPISODE) & ~self.known)
+
+    def children_in_harm(self) -> int:
+        """Children in an ongoing episode of harm (not a service need), known or hidden: the week's harm burden."""
+        ongoing = (self.episode != NO_EPISODE) & (self.episode < N_HARM)
+        return int(np.sum(self.harmed, where=ongoing, dtype=np.int64))
 
     def children_at_risk_served(self) -> tuple[int, int]:
         """Children in families with 2+ vulnerabilities, and how many of them were ever served."""

@@ -363,6 +363,12 @@ class DetectionConfig:
     uncovered_outreach_factor: float = share(
         0.3, "outreach strength outside registry-covered areas", "assumed (004 l.108)"
     )
+    uncovered_community_factor: float = share(
+        0.5,
+        "community reporting outside registry-covered areas, where no child-protection committee receives "
+        "neighbours' reports (they must reach the district office or the police)",
+        "assumed: 0.3-0.8 (004 l.108: committees not formed evenly, not all cases handled)",
+    )
 
 
 @dataclass

@@ -39,6 +39,7 @@ FEEDS = (
     "referral_delay",
     "awareness",
     "hidden_episodes",
+    "children_in_harm",
     "outreach_intensity",
     "prevention_intensity",
     "cms_level",
@@ -68,6 +69,7 @@ class WeeklyMetrics:
         self.referrals_sent, self.referrals_accepted, self.referrals_completed = z(), z(), z()
         self.referral_acceptance, self.referral_delay = z(), z()
         self.awareness, self.hidden_episodes, self.early_interventions = z(), z(), z()
+        self.children_in_harm = z()  # the harm burden: children in an ongoing episode of harm, known or hidden
         self.outreach_intensity, self.prevention_intensity, self.cms_level = z(), z(), z()
         self.spare_hours, self.staff_outreach_effort, self.mean_attention = z(), z(), z()
 
@@ -94,6 +96,7 @@ class WeeklyMetrics:
         self.mean_attention[w] = cases.attention[active].mean() if len(active) else 1.0
         self.awareness[w] = fam.awareness.mean()
         self.hidden_episodes[w] = int(((fam.episode != -1) & ~fam.known).sum())
+        self.children_in_harm[w] = fam.children_in_harm()
         self.outreach_intensity[w] = levels.outreach
         self.prevention_intensity[w] = levels.prevention
         self.cms_level[w] = levels.cms
@@ -164,6 +167,7 @@ class WeeklyMetrics:
             "referral_delay",
             "awareness",
             "hidden_episodes",
+            "children_in_harm",
             "early_interventions",
             "outreach_intensity",
             "prevention_intensity",
@@ -181,6 +185,6 @@ class WeeklyMetrics:
         prefixes = ("new_", "detected_", "reached_", "served_", "cases_", "opened_", "workers")
         int_cols = [c for c in frame.columns if c.startswith(prefixes)]
         int_cols += ["waiting", "active", "backlog", "vacancies", "hires", "exits", "layoffs"]
-        int_cols += ["referrals_sent", "referrals_accepted", "referrals_completed", "hidden_episodes"]
+        int_cols += ["referrals_sent", "referrals_accepted", "referrals_completed", "hidden_episodes", "children_in_harm"]
         int_cols += ["early_interventions"]
         return frame.astype({c: np.int64 for c in int_cols})

@@ -210,6 +210,16 @@ OUTCOMES_LIST: list[Outcome] = [
     ),
     *_children_family(),
     _O(
+        "child_years_in_harm",
+        "Child-years in harm",
+        "child-years",
+        -1,
+        **_W,
+        doc="the harm burden: children in an ongoing episode of harm, known or hidden, summed over the weeks ÷ 52. "
+        "Stopping harm early lowers it even when the family, back at its own risk, is harmed again later and so "
+        "adds to children harmed (which counts new episodes)",
+    ),
+    _O(
         "median_weeks_harm_to_service",
         "Weeks from harm to first service",
         "weeks",
@@ -619,6 +629,7 @@ HEADLINE = (
     "children_served",
     "effective_coverage",
     "contact_coverage",
+    "child_years_in_harm",
     "incidence_per_1000_child_years",
     "detected_share",
     "cases_opened",
@@ -720,6 +731,7 @@ SERIES_LIST: list[Outcome] = [
     _O("referral_delay", "Referral delay", "weeks", -1),
     _O("awareness", "Awareness of harm", "share", +1),
     _O("hidden_episodes", "Hidden episodes", "count", -1),
+    _O("children_in_harm", "Children in ongoing harm", "children", -1),
     _O("early_interventions", "Early interventions this week", "count", +1),
     _O("outreach_intensity", "Outreach (funded share)", "share", +1),
     _O("prevention_intensity", "Prevention (funded share)", "share", +1),

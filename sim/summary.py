@@ -78,6 +78,7 @@ def window_outcomes(
     s: dict[str, float] = {
         "years": years,
         "incidence_per_1000_child_years": 1000 * harm_new / child_years,
+        "child_years_in_harm": float(w.children_in_harm.sum()) / 52,
         "needs_per_1000_child_years": 1000 * sum(w[f"new_{t}"].sum() for t in NEED_TYPES) / child_years,
         "detected_share": _ratio(sum(w[f"detected_{t}"].sum() for t in HARM_TYPES), harm_new),
         "cases_opened": len(opened),

@@ -7,6 +7,8 @@ the question is about children.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -30,8 +32,15 @@ def city(name: str, **sections: Any) -> dict[str, Any]:
     return scenario_dict(name, deep_merge(SMALL_CITY, sections))
 
 
+@functools.lru_cache(maxsize=16)
+def _runs(cfg_json: str) -> tuple[Results, ...]:
+    cfg = json.loads(cfg_json)
+    return tuple(run(cfg, seed) for seed in SEEDS)
+
+
 def mean_of(cfg: dict[str, Any], measure: Callable[[Results], float]) -> float:
-    return float(np.mean([measure(run(cfg, seed)) for seed in SEEDS]))
+    """The mean of `measure` over the paired seeds (a city's runs are reused by the test's next measure)."""
+    return float(np.mean([measure(res) for res in _runs(json.dumps(cfg, sort_keys=True))]))
 
 
 def key(name: str) -> Callable[[Results], float]:
@@ -434,6 +443,8 @@ def test_half_the_staff_serve_clearly_fewer_children_and_families_wait_longer() 
     assert mean_of(half, coverage) < 0.85 * mean_of(base, coverage)
     assert mean_of(half, key("mean_waiting")) > 2 * mean_of(base, key("mean_waiting"))
     assert mean_of(more, coverage) > mean_of(base, coverage)
+    # fewer children found and fewer cases closed: harm goes on longer (the harm burden)
+    assert mean_of(half, key("child_years_in_harm")) > 1.03 * mean_of(base, key("child_years_in_harm"))
 
 
 def test_training_raises_effective_coverage_not_only_the_resolution_rate() -> None:
@@ -446,6 +457,9 @@ def test_training_raises_effective_coverage_not_only_the_resolution_rate() -> No
     # reached counts any first service: the gap between the two is the services that did not work
     gap = lambda res: res.summary["contact_coverage"] - res.summary["effective_coverage"]  # noqa: E731
     assert mean_of(full, gap) < mean_of(none, gap)
+    # harm stops sooner: fewer child-years in harm (children harmed counts new episodes, and a family whose harm
+    # stopped is back at its own risk, so that count can rise a little: docs/ODD.md)
+    assert mean_of(full, key("child_years_in_harm")) < 0.98 * mean_of(none, key("child_years_in_harm"))
 
 
 def test_fuller_integration_raises_access_and_serving_more_does_not_raise_harm() -> None:

@@ -433,7 +433,8 @@ TARGETS: tuple[Target, ...] = (
         0.8,
         "held-out",
         _thai_handled,
-        "uncovered outreach factor is assumed (0.1-0.4); community and agency channels work everywhere",
+        "uncovered outreach (0.1-0.4) and community (0.3-0.8) factors are assumed: no committee, fewer reports "
+        "taken; the agency channel works everywhere",
     ),
     Target(
         TH,
