@@ -181,6 +181,9 @@ class WeeklyMetrics:
             cols[f"spend_{payer}"] = weekly_spent[:, p, :].sum(axis=1)
         for ln, line in enumerate(BUDGET_LINES):
             cols[f"spend_{line}"] = weekly_spent[:, :, ln].sum(axis=1)
+        for p, payer in enumerate(PAYERS):  # who paid for which line (a planner's yearly table)
+            for ln, line in enumerate(BUDGET_LINES):
+                cols[f"spend_{payer}_{line}"] = weekly_spent[:, p, ln]
         frame = pd.DataFrame(cols)
         prefixes = ("new_", "detected_", "reached_", "served_", "cases_", "opened_", "workers")
         int_cols = [c for c in frame.columns if c.startswith(prefixes)]

@@ -67,6 +67,8 @@ class Outcome:
         return f"{self.label} ({unit})" if unit else self.label
 
 
+PAYER_LABELS = {"funder": "the funder", "local": "the city", "national": "the national government"}
+
 TYPE_LABELS = {
     "economic_exploitation": "child labour",
     "sexual_exploitation": "sexual exploitation",
@@ -741,6 +743,11 @@ SERIES_LIST: list[Outcome] = [
     _O("mean_attention", "Attention per case (share of hours needed)", "share", +1),
     *(_O(f"spend_{p}", f"Spending this week, {p}", "Rp m") for p in PAYERS),
     *(_O(f"spend_{ln}", f"Spending this week on {ln.replace('_', ' ')}", "Rp m") for ln in BUDGET_LINES),
+    *(
+        _O(f"spend_{p}_{ln}", f"Spending this week by {PAYER_LABELS[p]} on {ln.replace('_', ' ')}", "Rp m")
+        for p in PAYERS
+        for ln in BUDGET_LINES
+    ),
     # to date, for the live DataCollector
     _O("children_harmed_to_date", "Children harmed so far", "children", -1),
     _O("children_found_to_date", "Children found so far", "children", +1),

@@ -179,6 +179,43 @@ def test_compare_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture) -> No
     assert (out / "report.html").exists() and (out / "configs" / "exit_no_pickup.yaml").exists()
     info = json.loads((out / "run_info.json").read_text())
     assert info["seeds"] == [0, 1] and "mesa" in info["versions"]
+    # the yearly table: long and tidy, numbers as numbers, each year's money adding up to the horizon's
+    yearly = pd.read_csv(out / "yearly.csv")
+    assert list(yearly.columns) == ["plan", "year", "indicator", "line", "payer", "mean", "low", "high"]
+    assert yearly["mean"].dtype == float and set(yearly.year) == set(range(2019, 2025))
+    spend = yearly[(yearly.indicator == "spend") & (yearly.line == "all")].groupby(["plan", "payer"])["mean"].sum()
+    for plan in ("funder_stays", "exit_no_pickup"):
+        for payer in ("funder", "local", "national"):
+            assert spend[(plan, payer)] == pytest.approx(runs[runs.plan == plan][f"spend_{payer}"].mean())
+    by_line = yearly[(yearly.indicator == "spend") & ~yearly.line.isin(["all"]) & (yearly.payer == "local")]
+    assert by_line["mean"].sum() == pytest.approx(spend.xs("local", level="payer").sum())
+    served = yearly[yearly.indicator == "children_served"].groupby("plan")["mean"].sum()
+    assert served["exit_no_pickup"] < served["funder_stays"]
+    assert "## Year by year" in report and "figures/children_per_year.png" in report
+    assert "Rule: " in report and "deciding: " in report
+
+
+def test_six_plans_in_one_compare_and_the_city_budget_year_by_year(tmp_path: Path) -> None:
+    """Up to six plans side by side on the same seeds; a plan's city budget appears in its years."""
+    capped = write(
+        tmp_path,
+        "name: capped\nlegal_anchor: mayoral\nfunder_share:\n  2021: {all: 0.0}\n"
+        "pickup:\n  all: {share: 1.0, delay_years: 0}\nlocal_budget:\n  2021: 150\n",
+        "capped.yaml",
+    )
+    names = ["funder_stays", "linear_taper_3y", "abrupt_exit", "exit_no_pickup", "matched_cofinancing", str(capped)]
+    out = tmp_path / "six"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compare", *names, *TINY_ARGS, "--seeds", "2", "--out", str(out), "--no-progress", "--jobs", "2"])
+    assert exit_info.value.code == 0
+    yearly = pd.read_csv(out / "yearly.csv")
+    assert yearly.plan.nunique() == 6
+    budget = yearly[(yearly.indicator == "city_budget")].set_index(["plan", "year"])["mean"]
+    assert budget[("capped", 2021)] == 150 and budget[("capped", 2024)] == 150 and budget[("capped", 2020)] != 150
+    used = yearly[(yearly.indicator == "city_budget_used") & (yearly.plan == "capped") & (yearly.year >= 2021)]
+    assert (used["mean"] <= 1 + 1e-9).all()  # the city never spends past the budget its plan gives it
+    verdicts = (out / "verdicts.txt").read_text().splitlines()
+    assert len(verdicts) == 6 and all("Rule: " in v for v in verdicts[1:])
 
 
 @pytest.mark.slow
@@ -239,6 +276,12 @@ def test_verdicts_follow_the_intervals() -> None:
     assert fewer.startswith("p: falls short") and "300 fewer children served" in fewer
     line = verdict(table(same, same), "p", "b", "2022Q1", 0.02)
     assert "as many children served" in line and "cliff 2022Q1" in line
+    # each verdict names what decided it, with the interval and the rule's limit in points of coverage
+    short = verdict(table((-0.03, -0.04, -0.02), same), "p", "b", None, 0.02)
+    assert "deciding: effective coverage's whole interval lies below -0.6 points" in short
+    assert "effective coverage -3.0 points [-4.0, -2.0]" in short and "Rule: a plan falls short" in short
+    unclear = verdict(table((-0.005, -0.02, 0.01), same), "p", "b", None, 0.02)
+    assert "deciding: effective coverage's interval straddles its limit" in unclear
 
 
 def test_a_plan_that_finds_fewer_children_never_holds(tmp_path: Path, tiny: dict) -> None:

@@ -1,4 +1,4 @@
-"""Compare plans: plan files -> configs -> paired runs -> KPI table, cliffs, verdicts -> files.
+"""Compare plans: plan files -> configs -> paired runs -> KPI table, yearly table, cliffs, verdicts -> files.
 
 `compare_plans` does the work and returns a `PlanComparison`; `write_comparison` writes it atomically
 (`<out>.partial/` renamed to `<out>/` when complete) with the plans, their resolved configs, the seeds and
@@ -29,6 +29,7 @@ from experiments.plans.report import html_report, kpi_matrix, markdown_report, t
 from experiments.plans.runner import run_plans
 from experiments.plans.translate import plan_config
 from experiments.plans.verdict import verdict
+from experiments.plans.yearly import yearly_table
 from scenarios.schema import Config
 from sim.outputs import atomic_dir, package_versions
 
@@ -37,6 +38,7 @@ from sim.outputs import atomic_dir, package_versions
 class PlanComparison:
     runs: pd.DataFrame  # one row per plan x seed: summary KPIs + transition-window KPIs
     quarters: pd.DataFrame  # one row per plan x seed x quarter
+    yearly: pd.DataFrame  # one row per plan x year x indicator x line x payer: mean, low, high over seeds
     table: pd.DataFrame  # one row per plan x KPI: value, paired difference and intervals
     matrix: pd.DataFrame  # the same as printable strings, KPIs x plans
     verdicts: list[str]
@@ -107,7 +109,8 @@ def compare_plans(
         "command": " ".join(sys.argv),
     }
     verdicts = [verdict(table, name, baseline, cliff[name], tolerance) for name in names]
-    return PlanComparison(runs, quarters, table, kpi_matrix(table, names, baseline, cliff), verdicts, configs, meta)
+    matrix = kpi_matrix(table, names, baseline, cliff)
+    return PlanComparison(runs, quarters, yearly_table(quarters, configs), table, matrix, verdicts, configs, meta)
 
 
 def terminal_report(comp: PlanComparison) -> str:
@@ -127,13 +130,14 @@ def write_comparison(comp: PlanComparison, out: Path, plans: list[Plan]) -> Path
         comp.runs.to_parquet(partial / "runs.parquet", index=False)
         comp.quarters.to_parquet(partial / "quarters.parquet", index=False)
         comp.table.to_parquet(partial / "comparison.parquet", index=False)
+        comp.yearly.to_csv(partial / "yearly.csv", index=False)
         for plan in plans:
             shutil.copyfile(plan.path, partial / "plans" / f"{plan.name}.yaml")
             config = yaml.safe_dump(dataclasses.asdict(comp.configs[plan.name]), sort_keys=False)
             (partial / "configs" / f"{plan.name}.yaml").write_text(config)
-        plot_comparison(comp.runs, comp.quarters, comp.meta["window_start"], partial / "figures")
-        (partial / "report.md").write_text(markdown_report(comp.matrix, comp.verdicts, comp.meta))
-        (partial / "report.html").write_text(html_report(comp.matrix, comp.verdicts, comp.meta))
+        plot_comparison(comp.runs, comp.quarters, comp.yearly, comp.meta["window_start"], partial / "figures")
+        (partial / "report.md").write_text(markdown_report(comp.matrix, comp.verdicts, comp.yearly, comp.meta))
+        (partial / "report.html").write_text(html_report(comp.matrix, comp.verdicts, comp.yearly, comp.meta))
         (partial / "verdicts.txt").write_text("\n".join(comp.verdicts) + "\n")
         (partial / "run_info.json").write_text(json.dumps(comp.meta, indent=2, default=str))
     return out

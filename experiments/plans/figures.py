@@ -59,11 +59,31 @@ def plot_sustainability_vs_cost(runs: pd.DataFrame, path: Path) -> None:
     save_figure(fig, path)
 
 
-def plot_comparison(runs: pd.DataFrame, quarters: pd.DataFrame, window_start: int, directory: Path) -> list[Path]:
+def plot_children_per_year(yearly: pd.DataFrame, window_start: int, path: Path) -> None:
+    """Children effectively served and effective coverage, year by year, with the 90% interval of the mean."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    panels = (("children_served", "Children effectively served a year", 1), ("effective_coverage", "Effective coverage", 100))
+    for ax, (indicator, title, scale) in zip(axes, panels, strict=True):
+        for plan, rows in yearly[yearly.indicator == indicator].groupby("plan", sort=False):
+            line = ax.plot(rows.year, scale * rows["mean"], marker="o", label=plan)[0]
+            ax.fill_between(rows.year, scale * rows.low, scale * rows.high, color=line.get_color(), alpha=0.2)
+        ax.axvline(window_start, color="grey", linestyle=":", linewidth=1)
+        ax.set(title=title, xlabel="year", ylabel="children" if scale == 1 else "%")
+    axes[0].legend(title="plan (band: 90% interval)", fontsize=8)
+    save_figure(fig, path)
+
+
+FIGURE_NAMES = ("children_per_year", "trajectories", "cost_by_payer", "sustainability_vs_cost")
+
+
+def plot_comparison(
+    runs: pd.DataFrame, quarters: pd.DataFrame, yearly: pd.DataFrame, window_start: int, directory: Path
+) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     sns.set_theme(style="whitegrid")
-    paths = [directory / f"{name}.png" for name in ("trajectories", "cost_by_payer", "sustainability_vs_cost")]
-    plot_trajectories(quarters, window_start, paths[0])
-    plot_cost_by_payer(runs, paths[1])
-    plot_sustainability_vs_cost(runs, paths[2])
+    paths = [directory / f"{name}.png" for name in FIGURE_NAMES]
+    plot_children_per_year(yearly, window_start, paths[0])
+    plot_trajectories(quarters, window_start, paths[1])
+    plot_cost_by_payer(runs, paths[2])
+    plot_sustainability_vs_cost(runs, paths[3])
     return paths

@@ -39,6 +39,7 @@ KPIS = (
     Kpi.of("effective_coverage", window=True),
     Kpi.of("children_served", window=True),
     Kpi.of("children_found", window=True),
+    Kpi.of("children_harmed", window=True),
     Kpi.of("unmet_need", window=True),
     Kpi.of("resolution_rate"),
     Kpi.of("resolution_rate", window=True),

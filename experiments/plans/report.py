@@ -11,6 +11,9 @@ import pandas as pd
 
 from experiments.common.tables import markdown_table
 from experiments.plans.paired import KPIS
+from experiments.plans.yearly import ALL, CHILDREN, LABELS
+from scenarios.schema import PAYERS
+from sim.outcomes import PAYER_LABELS
 
 
 def _value(x: float, unit: str, signed: bool = False) -> str:
@@ -24,6 +27,8 @@ def _value(x: float, unit: str, signed: bool = False) -> str:
         return f"{x:{sign},.0f}" if abs(x) >= 100 else f"{x:{sign}.2f}"
     if unit == "ratio":
         return f"{x:{sign}.2f}"
+    if unit == "children":
+        return f"{x:{sign},.0f}"
     return f"{x:{sign},.1f}"
 
 
@@ -78,18 +83,53 @@ def intro(meta: dict[str, Any]) -> list[str]:
         f"t-interval (shares in percentage points, money in Rp million over the horizon); the baseline column "
         f"shows its own mean. Transition window: from {meta['window_start']} to the end of the horizon.",
         f"Cliff: first quarter from {meta['window_start']} with {cliff} (cases pooled over seeds). "
-        f"Verdict tolerance: {meta['tolerance']:.0%} (resolution in points, incidence relative).",
+        f"Verdict tolerance: {meta['tolerance']:.0%} of the baseline's effective coverage and of its incidence "
+        "(each verdict states its rule).",
     ]
 
 
+# the yearly table's columns: (indicator, line, payer, heading)
+YEARLY_COLUMNS = (
+    *(("spend", ALL, payer, f"Paid by {PAYER_LABELS[payer]} (Rp m)") for payer in PAYERS),
+    ("city_budget", ALL, "local", "City budget (Rp m; plan)"),
+    *((key, "", "", LABELS[key]) for key in (*CHILDREN, "unmet_need")),
+    ("effective_coverage", "", "", LABELS["effective_coverage"]),
+)
+
+
+def yearly_rows(yearly: pd.DataFrame, plan: str) -> tuple[list[str], list[list[str]]]:
+    """One plan's years as printable rows: money by payer and the city's budget, the children cascade; a value
+    that varies over seeds shows its 90% interval."""
+    mine = yearly[yearly.plan == plan].set_index(["year", "indicator", "line", "payer"])
+    rows = []
+    for year in sorted(mine.index.get_level_values("year").unique()):
+        row = [str(year)]
+        for indicator, line, payer, _ in YEARLY_COLUMNS:
+            r = mine.loc[(year, indicator, line, payer)]
+            unit = "share" if indicator == "effective_coverage" else "Rp m" if line == ALL else "children"
+            own = _value(r["mean"], unit)
+            varies = not (math.isnan(r.low) or r.low == r.high)
+            row.append(f"{own} [{_value(r.low, unit)}, {_value(r.high, unit)}]" if varies else own)
+        rows.append(row)
+    return ["Year", *(heading for *_, heading in YEARLY_COLUMNS)], rows
+
+
 FIGURES = (
+    ("children_per_year", "Children effectively served and effective coverage per year; bands: 90% interval"),
     ("trajectories", "Quarterly resolution, backlog and workers; bands hold 90% of seeds"),
     ("cost_by_payer", "Cost over the horizon by payer"),
     ("sustainability_vs_cost", "Sustainability and transition-window resolution against the city's cost"),
 )
 
 
-def markdown_report(matrix: pd.DataFrame, verdicts: list[str], meta: dict[str, Any]) -> str:
+YEARLY_NOTE = (
+    "Per year: money by payer (Rp million; `yearly.csv` holds every line and payer), the city's programme budget "
+    "where the plan sets one, and the children harmed, found, reached, effectively served and left unserved that "
+    "year (means over seeds; [90% interval] where it varies)."
+)
+
+
+def markdown_report(matrix: pd.DataFrame, verdicts: list[str], yearly: pd.DataFrame, meta: dict[str, Any]) -> str:
     parts = [f"# Funding-transition plans: {', '.join(matrix.columns)}", "", *intro(meta), "", "## Verdicts", ""]
     parts += [f"- {v}" for v in verdicts]
     parts += [
@@ -98,9 +138,14 @@ def markdown_report(matrix: pd.DataFrame, verdicts: list[str], meta: dict[str, A
         "",
         markdown_table(["KPI", *matrix.columns], [[label, *row] for label, row in matrix.iterrows()]),
         "",
-        "## Figures",
+        "## Year by year",
+        "",
+        YEARLY_NOTE,
         "",
     ]
+    for plan in matrix.columns:
+        parts += [f"### {plan}", "", markdown_table(*yearly_rows(yearly, plan)), ""]
+    parts += ["## Figures", ""]
     parts += [f"![{caption}](figures/{name}.png)\n\n*{caption}.*\n" for name, caption in FIGURES]
     parts += ["## Plans", ""]
     parts += [f"- **{name}** (`{path}`): {desc}" for name, path, desc in meta["plans"]]
@@ -108,12 +153,17 @@ def markdown_report(matrix: pd.DataFrame, verdicts: list[str], meta: dict[str, A
     return "\n".join(parts) + "\n"
 
 
-def html_report(matrix: pd.DataFrame, verdicts: list[str], meta: dict[str, Any]) -> str:
+def html_report(matrix: pd.DataFrame, verdicts: list[str], yearly: pd.DataFrame, meta: dict[str, Any]) -> str:
     e = html.escape
     body = [f"<h1>Funding-transition plans: {e(', '.join(matrix.columns))}</h1>"]
     body += [f"<p>{e(p).replace('**', '')}</p>" for p in intro(meta)]
     body += ["<h2>Verdicts</h2><ul>", *(f"<li>{e(v)}</li>" for v in verdicts), "</ul>", "<h2>Key indicators</h2>"]
     body.append(matrix.to_html(classes="kpis", border=0, escape=True))
+    body += ["<h2>Year by year</h2>", f"<p>{e(YEARLY_NOTE).replace('`', '')}</p>"]
+    for plan in matrix.columns:
+        header, rows = yearly_rows(yearly, plan)
+        body.append(f"<h3>{e(plan)}</h3>")
+        body.append(pd.DataFrame(rows, columns=header).to_html(classes="kpis", border=0, escape=True, index=False))
     body.append("<h2>Figures</h2>")
     body += [
         f'<figure><img src="figures/{n}.png" alt="{e(c)}"><figcaption>{e(c)}</figcaption></figure>' for n, c in FIGURES

@@ -32,9 +32,10 @@ WINDOW_OUTCOMES = (
 AFTER = "_after"
 
 QUARTER_WEEKS = 13
-FLOWS = ["cases_opened", "cases_resolved", "cases_unresolved", "cases_dropped", "new_harm", "found_harm", "served_harm"]
-FLOWS += ["exits"]
+FLOWS = ["cases_opened", "cases_resolved", "cases_unresolved", "cases_dropped", "exits"]
+FLOWS += ["new_harm", "found_harm", "reached_harm", "served_harm", "child_weeks_in_harm"]
 FLOWS += [f"spend_{payer}" for payer in PAYERS] + [f"spend_{line}" for line in BUDGET_LINES]
+FLOWS += [f"spend_{payer}_{line}" for payer in PAYERS for line in BUDGET_LINES]
 STOCKS = ["backlog", "waiting", "workers", "mean_skill", "mean_morale", "outreach_intensity", "prevention_intensity"]
 
 
@@ -43,7 +44,9 @@ def quarterly(weekly: pd.DataFrame, start_year: int) -> pd.DataFrame:
     w = weekly.assign(
         new_harm=weekly[[f"new_{t}" for t in HARM_TYPES]].sum(axis=1),
         found_harm=weekly[[f"detected_{t}" for t in HARM_TYPES]].sum(axis=1),
+        reached_harm=weekly[[f"reached_{t}" for t in HARM_TYPES]].sum(axis=1),
         served_harm=weekly[[f"served_{t}" for t in HARM_TYPES]].sum(axis=1),
+        child_weeks_in_harm=weekly.children_in_harm,
     )
     w["quarter"] = w["week"] // QUARTER_WEEKS
     q = w.groupby("quarter", as_index=False).agg({**dict.fromkeys(FLOWS, "sum"), **dict.fromkeys(STOCKS, "mean")})

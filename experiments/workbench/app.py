@@ -43,6 +43,8 @@ scenario_name = solara.reactive("makassar_pksai")
 children_text = solara.reactive("")  # blank: the scenario's city size
 repeats_text = solara.reactive("10")
 baseline_choice = solara.reactive(EXAMPLE + "funder_stays")
+others_choice: solara.Reactive[list[str]] = solara.reactive([])  # more plans, up to MAX_PLANS in all
+MAX_PLANS = 6
 start_choice = solara.reactive(EXAMPLE + "linear_taper_3y")
 draft = solara.reactive(_starting_draft())
 notice = solara.reactive("")
@@ -269,6 +271,8 @@ def Results(result: dict[str, Any]) -> None:
         "Lines: the middle repeat; shaded bands hold 9 repeats in 10. The dotted line marks the start of "
         "the transition."
     )
+    Text("### Year by year\n\n" + plain.yearly_markdown(comp))
+    solara.FigureMatplotlib(charts.children_per_year(comp), format="png")
     solara.FigureMatplotlib(charts.trajectories(comp), format="png")
     solara.FigureMatplotlib(charts.cost_by_payer(comp), format="png")
     files = result["files"]
@@ -280,7 +284,7 @@ def Results(result: dict[str, Any]) -> None:
             ("results.xlsx", "Results (Excel)"),
             ("report.md", "Report"),
         ):
-            filename = (D.safe_name(comp.meta["plans"][-1][0]) + ".yaml") if name == "plan.yaml" else name
+            filename = (D.safe_name(comp.meta["plans"][1][0]) + ".yaml") if name == "plan.yaml" else name
             solara.FileDownload(
                 files[name],
                 filename=filename,
@@ -341,14 +345,23 @@ def Plans() -> None:
         except ValueError:
             notice.set(f"repeats: {repeats_text.value!r} is not allowed; expected a whole number from 2 to 100")
             return
+        if len(others_choice.value) > MAX_PLANS - 2:
+            notice.set(
+                f"also compare: {len(others_choice.value)} plans is not allowed; expected at most {MAX_PLANS - 2} "
+                f"(up to {MAX_PLANS} plans in one compare)"
+            )
+            return
         try:
             base_draft = _open(baseline_choice.value)
-            plans = [D.to_plan(base_draft, scenario_data), D.to_plan(draft.value, scenario_data)]
+            drafts = [base_draft, draft.value, *(_open(choice) for choice in others_choice.value)]
+            plans = [D.to_plan(d, scenario_data) for d in drafts]
         except PlanError as exc:
             notice.set(str(exc))
             return
-        if plans[0].name == plans[1].name:
-            notice.set(f"name: {plans[1].name!r} is used by the plan compared with; expected another name")
+        names = [p.name for p in plans]
+        repeated = next((n for i, n in enumerate(names) if n in names[:i]), None)
+        if repeated is not None:
+            notice.set(f"name: {repeated!r} is used by two of the plans compared; expected each plan once")
             return
         notice.set("")
         job = CompareJob(
@@ -387,6 +400,9 @@ def Plans() -> None:
     with solara.Card("3. Compare"):
         with solara.Row():
             solara.Select("Compare with", value=baseline_choice, values=_choices())
+            solara.SelectMultiple(
+                f"Also compare (up to {MAX_PLANS - 2})", values=others_choice, all_values=_choices(), classes=["others"]
+            )
             solara.InputText("Repeats (more: surer, slower)", value=repeats_text, classes=["repeats"])
             solara.Button(
                 "Compare", on_click=compare, color="primary", disabled=bool(errors) or running or not scenario_data

@@ -1,4 +1,5 @@
-"""Figures of a comparison for the page: quarterly trajectories with bands, and cost by payer."""
+"""Figures of a comparison for the page: children served a year, quarterly trajectories with bands, and cost
+by payer."""
 
 from __future__ import annotations
 
@@ -32,6 +33,21 @@ def trajectories(comp: PlanComparison) -> Figure:
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("year")
     axes[0].legend(fontsize=8)
+    return fig
+
+
+def children_per_year(comp: PlanComparison) -> Figure:
+    """Per plan, children effectively served each year: the mean and its 90% interval."""
+    fig = Figure(figsize=(8, 3.2), layout="constrained")
+    ax = fig.subplots()
+    served = comp.yearly[comp.yearly.indicator == "children_served"]
+    for plan, rows in served.groupby("plan", sort=False):
+        (line,) = ax.plot(rows.year, rows["mean"], marker="o", label=plan)
+        ax.fill_between(rows.year, rows.low, rows.high, color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.axvline(comp.meta["window_start"], color="grey", linestyle=":", linewidth=1)
+    ax.set_title("Children effectively served each year", fontsize=10)
+    ax.set_xlabel("year")
+    ax.legend(fontsize=8)
     return fig
 
 

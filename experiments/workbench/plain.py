@@ -14,6 +14,8 @@ import pandas as pd
 
 from experiments.plans.compare import PlanComparison
 from experiments.plans.runner import AFTER
+from experiments.plans.verdict import judge
+from experiments.plans.yearly import ALL
 from sim.outcomes import OUTCOMES
 
 REPEATS_NOTE = (
@@ -123,8 +125,31 @@ def verdict_text(comp: PlanComparison, plan: str) -> dict[str, Any]:
         + "."
         if plan != base
         else "",
+        _why(comp, plan) if plan != base else "",
     ]
     return {"plan": plan, "status": word, "headline": head, "sentences": [s for s in sentences if s]}
+
+
+def _why(comp: PlanComparison, plan: str) -> str:
+    """The verdict's reason and its rule, in plain words."""
+    base, tol = comp.meta["baseline"], comp.meta["tolerance"]
+    judged = judge(comp.table, plan, base, tol)
+    what = {
+        "effective coverage": "the share of harmed children effectively served",
+        "incidence": "the number of children newly harmed",
+    }
+    if judged.status == "falls short":
+        reason = " and ".join(f"{what[d]} is clearly worse than under {base}" for d in judged.deciding)
+    elif judged.status == "holds":
+        reason = f"both the share of harmed children effectively served and harm itself stay close to {base}"
+    else:
+        reason = " and ".join(f"the likely range of {what[d]} reaches past the limit" for d in judged.deciding)
+    return (
+        f"Why: {reason}. The rule: a plan protects less well when, even at the hopeful end of its likely range, "
+        f"the share of harmed children effectively served is more than {100 * judged.coverage_limit:.1f} points "
+        f"below {base}'s ({tol:.0%} of it) or harm rises by more than {tol:.0%}; it keeps children about as well "
+        "protected when both likely ranges stay within those limits."
+    )
 
 
 def _change(delta: float, baseline: float) -> str:
@@ -209,6 +234,23 @@ def results_frame(comp: PlanComparison) -> pd.DataFrame:
     return out.round(4)
 
 
+def yearly_markdown(comp: PlanComparison) -> str:
+    """Per plan, a table of its years: who pays, the city's budget, and the children harmed, found and served."""
+    parts = []
+    for plan in [p[0] for p in comp.meta["plans"]]:
+        mine = comp.yearly[comp.yearly.plan == plan].set_index(["year", "indicator", "line", "payer"])["mean"]
+        rows = ["| Year | Funder | City | National | City budget | Harmed | Found | Served | Coverage |", "|---" * 9 + "|"]
+        for year in sorted(mine.index.get_level_values("year").unique()):
+            cells = [money(mine[(year, "spend", ALL, p)]) for p in ("funder", "local", "national")]
+            budget = mine[(year, "city_budget", ALL, "local")]
+            cells.append("no limit" if math.isnan(budget) else money(budget))
+            cells += [count(mine[(year, k, "", "")]) for k in ("children_harmed", "children_found", "children_served")]
+            cells.append(percent(mine[(year, "effective_coverage", "", "")]))
+            rows.append(f"| {year} | " + " | ".join(cells) + " |")
+        parts += [f"**{plan}**", "", *rows, ""]
+    return "\n".join(parts)
+
+
 def csv_bytes(comp: PlanComparison) -> bytes:
     return results_frame(comp).to_csv(index=False).encode()
 
@@ -219,6 +261,7 @@ def xlsx_bytes(comp: PlanComparison) -> bytes:
         summary_table(comp).to_excel(xl, sheet_name="Summary")
         results_frame(comp).to_excel(xl, sheet_name="Results", index=False)
         comp.runs.drop(columns=["scenario"], errors="ignore").round(4).to_excel(xl, sheet_name="Each run", index=False)
+        comp.yearly.to_excel(xl, sheet_name="Each year", index=False)
         comp.quarters.round(4).to_excel(xl, sheet_name="Quarters", index=False)
     return buf.getvalue()
 
@@ -240,5 +283,6 @@ def report_markdown(comp: PlanComparison, scenario_label: str) -> str:
     table = summary_table(comp)
     parts += ["## Key numbers", "", "| | " + " | ".join(table.columns) + " |", "|---" * (len(table.columns) + 1) + "|"]
     parts += [f"| {label} | " + " | ".join(row) + " |" for label, row in table.iterrows()]
+    parts += ["", "## Year by year", "", yearly_markdown(comp)]
     parts += ["", f"Made with cpsim-workbench in {comp.meta['wall_seconds']:.0f} seconds."]
     return "\n".join(parts) + "\n"
