@@ -188,6 +188,12 @@ class WeeklyMetrics:
         prefixes = ("new_", "detected_", "reached_", "served_", "cases_", "opened_", "workers")
         int_cols = [c for c in frame.columns if c.startswith(prefixes)]
         int_cols += ["waiting", "active", "backlog", "vacancies", "hires", "exits", "layoffs"]
-        int_cols += ["referrals_sent", "referrals_accepted", "referrals_completed", "hidden_episodes", "children_in_harm"]
+        int_cols += [
+            "referrals_sent",
+            "referrals_accepted",
+            "referrals_completed",
+            "hidden_episodes",
+            "children_in_harm",
+        ]
         int_cols += ["early_interventions"]
         return frame.astype({c: np.int64 for c in int_cols})

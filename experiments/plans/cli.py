@@ -4,6 +4,7 @@
     cpsim-plans check my_plan.yaml --scenario makassar_pksai   # validate against a scenario's horizon
     cpsim-plans compare funder_stays my_plan.yaml --scenario makassar_pksai --seeds 20
     cpsim-plans optimize --scenario makassar_pksai --base linear_taper_3y --out cheapest.yaml
+    cpsim-plans stress funder_stays linear_taper_3y --futures 100 --seeds 3 --out stress/   # where plans fail
 
 Bad input (a plan file, an option, a scenario override) gives one line naming what is wrong and exit status 2,
 before anything is run or written.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from experiments.common.cli_args import OneLineParser, fail, fraction, jobs_int, positive_int, seed_int
 from experiments.plans.compare import compare_plans, plan_configs, terminal_report, write_comparison
+from experiments.plans.futures import SPACES
 from experiments.plans.optimize import plan_yaml, search
 from experiments.plans.plan_file import PlanError, example_names, load_plan, resolve
 from experiments.plans.translate import plan_config
@@ -86,6 +88,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cliff-drop", type=fraction, default=0.10, help="else: cliff when it falls this share below the baseline's"
     )
+
+    p = sub.add_parser("stress", help="run plans across sampled futures and find where each fails")
+    p.add_argument("plans", nargs="+", help="plan files or example names; the first is the reference")
+    _scenario_options(p)
+    _run_options(p, seeds=3)
+    p.add_argument("--futures", type=positive_int, default=100, help="futures to sample (default 100)")
+    p.add_argument("--sampler-seed", type=seed_int, default=0, help="seed of the Latin hypercube (default 0)")
+    p.add_argument(
+        "--space",
+        choices=SPACES,
+        default="all",
+        help="all: assumed and calibrated parameters and transition risks (default); transition: the risks only",
+    )
+    p.add_argument("--out", type=Path, required=True, help="output folder: new, empty, or the same design (resume)")
 
     p = sub.add_parser("optimize", help="find the cheapest local pickup that keeps protection near a reference")
     _scenario_options(p)
@@ -262,7 +278,54 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"list": cmd_list, "copy": cmd_copy, "check": cmd_check, "compare": cmd_compare, "optimize": cmd_optimize}
+def cmd_stress(args: argparse.Namespace) -> int:
+    if len(args.plans) < 2:
+        raise UsageError(
+            f"plans: {len(args.plans)} plan is not allowed; expected a reference plan and at least one more"
+        )
+    plans = [load_plan(spec) for spec in args.plans]
+    scenario = scenario_dict(args.scenario, args.overrides)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    try:
+        out = check_name(args.out, "folder").absolute()
+    except FileError as exc:
+        raise UsageError(f"--out: {exc}") from None
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {show(out)!r} is a file; expected a folder")
+    _check_writable(out, "--out")
+    from experiments.plans.stress import run_stress  # the stress test's imports (PRIM) only when it runs
+    from experiments.plans.stress_report import headline, write_stress
+
+    test = run_stress(
+        plans,
+        scenario,
+        args.scenario,
+        args.futures,
+        seeds,
+        out,
+        jobs=args.jobs,
+        tolerance=args.tolerance,
+        sampler_seed=args.sampler_seed,
+        space=args.space,
+        progress=not args.no_progress,
+    )
+    write_stress(test, out)
+    print("\n".join(line.replace("**", "") for line in headline(test)))
+    print(
+        f"\n{args.futures} futures x {len(plans)} plans x {len(seeds)} seeds in {test.meta['wall_seconds']:.0f} s; "
+        f"report: {out}/report.html"
+    )
+    return 0
+
+
+COMMANDS = {
+    "list": cmd_list,
+    "copy": cmd_copy,
+    "check": cmd_check,
+    "compare": cmd_compare,
+    "optimize": cmd_optimize,
+    "stress": cmd_stress,
+}
 
 
 def main(argv: list[str] | None = None) -> None:

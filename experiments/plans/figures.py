@@ -62,7 +62,10 @@ def plot_sustainability_vs_cost(runs: pd.DataFrame, path: Path) -> None:
 def plot_children_per_year(yearly: pd.DataFrame, window_start: int, path: Path) -> None:
     """Children effectively served and effective coverage, year by year, with the 90% interval of the mean."""
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
-    panels = (("children_served", "Children effectively served a year", 1), ("effective_coverage", "Effective coverage", 100))
+    panels = (
+        ("children_served", "Children effectively served a year", 1),
+        ("effective_coverage", "Effective coverage", 100),
+    )
     for ax, (indicator, title, scale) in zip(axes, panels, strict=True):
         for plan, rows in yearly[yearly.indicator == indicator].groupby("plan", sort=False):
             line = ax.plot(rows.year, scale * rows["mean"], marker="o", label=plan)[0]

@@ -70,7 +70,8 @@ def verdict(table: pd.DataFrame, plan: str, baseline: str, cliff: str | None, to
             children.append(f"{words} {_count(r.delta)} [{_count(r.delta_lo)}, {_count(r.delta_hi)}]")
     return (
         f"{plan}: {judged.status} — deciding: {judged.because}. "
-        f"Over the transition window, effective coverage {_pp(cov.delta)} [{_pp(cov.delta_lo, '')}, {_pp(cov.delta_hi, '')}] "
+        f"Over the transition window, effective coverage {_pp(cov.delta)} "
+        f"[{_pp(cov.delta_lo, '')}, {_pp(cov.delta_hi, '')}] "
         f"vs {baseline}'s {_share(cov.baseline)}, incidence {_pct(inc.delta, inc.baseline)} "
         f"[{_pct(inc.delta_lo, inc.baseline)}, {_pct(inc.delta_hi, inc.baseline)}]. "
         f"Rule: {judged.rule}. "

@@ -239,7 +239,10 @@ def yearly_markdown(comp: PlanComparison) -> str:
     parts = []
     for plan in [p[0] for p in comp.meta["plans"]]:
         mine = comp.yearly[comp.yearly.plan == plan].set_index(["year", "indicator", "line", "payer"])["mean"]
-        rows = ["| Year | Funder | City | National | City budget | Harmed | Found | Served | Coverage |", "|---" * 9 + "|"]
+        rows = [
+            "| Year | Funder | City | National | City budget | Harmed | Found | Served | Coverage |",
+            "|---" * 9 + "|",
+        ]
         for year in sorted(mine.index.get_level_values("year").unique()):
             cells = [money(mine[(year, "spend", ALL, p)]) for p in ("funder", "local", "national")]
             budget = mine[(year, "city_budget", ALL, "local")]
