@@ -124,11 +124,16 @@ def test_plans_page_edit_check_compare_download(server: str, browser: object, tm
     page.get_by_text("The plan is valid for this scenario.").wait_for()
 
     _type(page, ".repeats", "3")
+    page.locator(".others").click()  # a third plan, side by side on the same repeats
+    page.get_by_role("option", name="example: abrupt_exit").click()
+    page.keyboard.press("Escape")
     page.get_by_role("button", name="Compare", exact=True).click()
     page.get_by_text("Results on makassar_pksai (20,000 children)").wait_for()
     verdicts = page.locator(".verdict")
-    assert verdicts.count() == 2
+    assert verdicts.count() == 3
     assert "my_plan" in verdicts.nth(1).inner_text() and "funder_stays" in verdicts.nth(1).inner_text()
+    assert "abrupt_exit" in verdicts.nth(2).inner_text() and "Why: " in verdicts.nth(2).inner_text()
+    page.get_by_text("Year by year").wait_for()  # who pays and the children, year by year, for each plan
     text = page.locator("body").inner_text()
     assert "pp" not in text.split() and "t-interval" not in text and str(Path.home()) not in text
     _screenshot(page, "workbench_plans.png", height=3500)
@@ -138,7 +143,7 @@ def test_plans_page_edit_check_compare_download(server: str, browser: object, tm
     csv = tmp_path / csv_download.value.suggested_filename
     csv_download.value.save_as(csv)
     results = pd.read_csv(csv)
-    assert set(results.plan) == {"funder_stays", "my_plan"} and (results.repeats == 3).all()
+    assert set(results.plan) == {"funder_stays", "my_plan", "abrupt_exit"} and (results.repeats == 3).all()
 
     with page.expect_download() as yaml_download:
         page.get_by_role("button", name="Plan (YAML)").click()
