@@ -111,3 +111,17 @@ def test_bad_stress_options_get_one_line(tmp_path: Path, extra: list[str], words
         main(["stress", "funder_stays", "exit_no_pickup", "--out", str(tmp_path / "s"), *extra])
     err = capsys.readouterr().err.strip()
     assert exc.value.code == 2 and len(err.splitlines()) == 1 and words in err
+
+
+def test_robust_search_returns_a_schedule_and_the_share_of_futures_it_holds_in(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "robust.yaml"
+    args = ["optimize", "--robust", "--futures", "4", "--trials", "4", "--seeds", "1", *TINY_ARGS[:4]]
+    args += ["--tolerance", "0.15", "--robust-share", "0.5", "--out", str(out), "--no-progress", "--jobs", "2"]
+    with pytest.raises(SystemExit) as done:
+        main(args)
+    printed = capsys.readouterr().out
+    assert done.value.code == 0, printed
+    held = float(printed.split("holds in ")[1].split("%")[0]) / 100
+    assert held >= 0.5 and "of 4 futures (required: 50%)" in printed
+    text = out.read_text()
+    assert "# robust: holds in" in text and "pickup:" in text

@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 from experiments.common.cli_args import OneLineParser, fail, fraction, jobs_int, positive_int, seed_int
-from experiments.plans.compare import compare_plans, plan_configs, terminal_report, write_comparison
+from experiments.plans.compare import compare_plans, plan_configs, terminal_report, window_start, write_comparison
 from experiments.plans.futures import SPACES
-from experiments.plans.optimize import plan_yaml, search
-from experiments.plans.plan_file import PlanError, example_names, load_plan, resolve
+from experiments.plans.optimize import Robust, plan_yaml, search
+from experiments.plans.plan_file import Plan, PlanError, example_names, load_plan, resolve
 from experiments.plans.translate import plan_config
 from scenarios.files import FileError, check_creatable, check_name, show
 from scenarios.validate import ConfigError
@@ -115,6 +115,22 @@ def parser() -> argparse.ArgumentParser:
         help="also keep cases opened within tolerance (cutting outreach finds fewer)",
     )
     p.add_argument("--sampler-seed", type=seed_int, default=0, help="seed of the search itself (default 0)")
+    p.add_argument(
+        "--robust", action="store_true", help="judge every candidate in sampled futures (see `stress`), not one"
+    )
+    p.add_argument("--futures", type=positive_int, default=20, help="with --robust: futures sampled (default 20)")
+    p.add_argument(
+        "--robust-share",
+        type=fraction,
+        default=0.9,
+        help="with --robust: share of the futures the plan must hold in (default 0.9)",
+    )
+    p.add_argument(
+        "--space",
+        choices=SPACES,
+        default="transition",
+        help="with --robust: the transition's risks (default) or every uncertainty (all)",
+    )
     p.add_argument("--out", type=Path, default=Path("optimized_plan.yaml"), help="plan file to write")
     return top
 
@@ -210,6 +226,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def robust_futures(base: Plan, scenario: dict, args: argparse.Namespace) -> Robust:
+    """The futures a robust search judges candidates in (the base plan's transition window)."""
+    from experiments.plans.futures import sample, uncertainties
+
+    config = plan_config(base, scenario)
+    dims = uncertainties(args.scenario, config, window_start({base.name: config}), args.space)
+    return Robust(dims, sample(dims, args.futures, args.sampler_seed), args.robust_share)
+
+
 def cmd_optimize(args: argparse.Namespace) -> int:
     try:
         out = check_name(args.out, "file").absolute()
@@ -223,6 +248,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     base, reference = load_plan(args.base), load_plan(args.reference)
     scenario = scenario_dict(args.scenario, args.overrides)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    robust = robust_futures(base, scenario, args) if args.robust else None
     result = search(
         base,
         reference,
@@ -234,6 +260,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         sampler_seed=args.sampler_seed,
         progress=not args.no_progress,
+        robust=robust,
     )
     ref = result.reference
     print(
@@ -247,6 +274,15 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         f"city cost {ref['spend_local']:,.0f} Rp m"
     )
     best = result.best
+    if best is None and robust is not None:
+        closest = result.trials.loc[result.trials.holds_share.idxmax()]
+        print(f"closest trial ({closest.trial}) holds in {closest.holds_share:.0%} of {args.futures} futures")
+        print(
+            f"{PROG}: no pickup schedule held in {args.robust_share:.0%} of the futures in {args.trials} trials; "
+            "nothing written",
+            file=sys.stderr,
+        )
+        return 1
     if best is None:
         gaps = ["coverage_gap", "incidence_gap"] + (["reach_gap"] if args.keep_reach else [])
         closest = result.trials.loc[result.trials[gaps].max(axis=1).idxmin()]
@@ -256,8 +292,12 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         print(f"{PROG}: no pickup schedule met the tolerance in {args.trials} trials; nothing written", file=sys.stderr)
         return 1
     pickup = ", ".join(f"{ln} {best.share[ln]:.0%}/{best.delay[ln]}y" for ln in result.searched_lines)
+    if robust is not None:
+        print(f"holds in {best.holds_share:.0%} of {args.futures} futures (required: {args.robust_share:.0%})")
     print(
-        f"cheapest feasible: city cost {best.cost:,.0f} Rp m; effective coverage {-100 * best.coverage_gap:+.1f}%, "
+        f"cheapest feasible: city cost {best.cost:,.0f} Rp m; "
+        + ("in the worst 10% of futures: " if robust is not None else "")
+        + f"effective coverage {-100 * best.coverage_gap:+.1f}%, "
         f"incidence {100 * best.incidence_gap:+.1f}%, cases opened {-100 * best.reach_gap:+.1f}% vs {reference.name}; "
         f"pickup (share/delay) {pickup}"
     )
@@ -266,6 +306,14 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         f"base {base.name}, reference {reference.name}, {len(seeds)} seeds from {args.first_seed}, "
         f"{args.trials} trials, tolerance {args.tolerance}{', reach kept' if args.keep_reach else ''}, "
         f"{result.seconds:.0f} s",
+        *(
+            [
+                f"robust: holds in {best.holds_share:.0%} of {args.futures} futures ({args.space} space, sampler seed "
+                f"{args.sampler_seed}); gaps below are the worst decile's"
+            ]
+            if robust is not None
+            else []
+        ),
         f"city cost {best.cost:,.0f} Rp m; coverage gap {100 * best.coverage_gap:.1f}%; "
         f"incidence gap {100 * best.incidence_gap:.1f}%; cases opened {-100 * best.reach_gap:+.1f}% "
         f"(from {result.exit_year})",

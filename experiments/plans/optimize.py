@@ -9,11 +9,17 @@ incidence at most `tolerance` (relative) above, as mean paired differences over 
 finds fewer children, which lightens caseloads and can raise the resolution rate. The cost to
 minimise is the local government's spend over the horizon. Optuna's TPE sampler with constraints does the
 search; every candidate is run on the same seeds as the reference (common random numbers).
+
+Robust search (`Robust`): every candidate and the reference run in each of a set of sampled futures
+(futures.py); in a future the candidate holds when its effective-coverage and incidence gaps there are within
+the tolerance, and it is feasible when it holds in at least `share` of the futures. The cost is then its mean
+over the futures.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -26,13 +32,24 @@ from tqdm import tqdm
 
 from agents.funding.plan import plan_exit_year, plan_withdrawal_start
 from experiments.common.pool import process_pool
+from experiments.plans.futures import Uncertainty, future_config
 from experiments.plans.plan_file import Plan, PlanError
 from experiments.plans.runner import run_plans
 from experiments.plans.translate import plan_config
-from scenarios.schema import BUDGET_LINES
+from scenarios.schema import BUDGET_LINES, Config
+from scenarios.validate import config_from_dict
 
 SHARE_STEPS = 10  # pickup share in tenths
 MAX_DELAY = 2
+
+
+@dataclass(frozen=True)
+class Robust:
+    """The futures a robust search judges every candidate in, and the share of them it must hold in."""
+
+    dims: list[Uncertainty]
+    futures: pd.DataFrame  # futures.sample(...)
+    share: float = 0.9
 
 
 @dataclass
@@ -44,6 +61,7 @@ class Candidate:
     incidence_gap: float  # mean paired relative rise in incidence over the post-exit window
     reach_gap: float  # mean paired relative fall in cases opened over the post-exit window
     feasible: bool
+    holds_share: float = math.nan  # robust search: share of the futures in which it holds
 
 
 @dataclass
@@ -68,9 +86,10 @@ class PickupSearch:
         tolerance: float,
         keep_reach: bool,
         pool: Executor | None,
+        robust: Robust | None = None,
     ) -> None:
         self.base, self.scenario, self.seeds, self.tolerance, self.pool = base, scenario, seeds, tolerance, pool
-        self.keep_reach = keep_reach
+        self.keep_reach, self.robust = keep_reach, robust
         base_cfg = plan_config(base, scenario)
         exit_year = plan_exit_year(base_cfg.transition)
         if exit_year is None or exit_year >= base_cfg.run.end_year:
@@ -79,13 +98,20 @@ class PickupSearch:
             )
         self.exit_year = exit_year
         self.withdrawal_year = plan_withdrawal_start(base_cfg.funding, base_cfg.transition)
-        runs, quarters = self._run({reference.name: plan_config(reference, scenario)})
-        self.reference = runs.set_index("seed")
+        runs, quarters = self._run(self._in_futures(reference.name, plan_config(reference, scenario)))
+        self.reference = runs.set_index(["plan", "seed"]) if robust else runs.set_index("seed")
         self.lines = self._lines_that_matter(quarters)
         self.cache: dict[tuple, Candidate] = {}
 
     def _run(self, configs: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
         return run_plans(configs, self.seeds, pool=self.pool, window_from=self.exit_year)
+
+    def _in_futures(self, name: str, config: Config) -> dict[str, Config]:
+        """The plan's config, or (robust search) one per future, named `<future>` so runs pair across plans."""
+        if self.robust is None:
+            return {name: config}
+        r = self.robust
+        return {str(int(f.future)): config_from_dict(future_config(config, r.dims, f)) for _, f in r.futures.iterrows()}
 
     def _lines_that_matter(self, quarters: pd.DataFrame) -> list[str]:
         """Lines with any money spent after the withdrawal starts: picking up the others changes nothing."""
@@ -100,15 +126,30 @@ class PickupSearch:
     def evaluate(self, share: dict[str, float], delay: dict[str, int]) -> Candidate:
         key = (tuple(sorted(share.items())), tuple(sorted(delay.items())))
         if key not in self.cache:
-            runs, _ = self._run({"candidate": plan_config(self.plan(share, delay), self.scenario)})
-            mine, ref = runs.set_index("seed"), self.reference
-            cov_gap = float((1 - mine.effective_coverage_after / ref.effective_coverage_after).mean())
+            config = plan_config(self.plan(share, delay), self.scenario)
+            runs, _ = self._run(self._in_futures("candidate", config))
+            index = ["plan", "seed"] if self.robust else ["seed"]
+            mine, ref = runs.set_index(index), self.reference
             incidence = "incidence_per_1000_child_years_after"
-            inc_gap = float((mine[incidence] / ref[incidence] - 1).mean())
-            reach_gap = float((1 - mine.cases_opened_after / ref.cases_opened_after).mean())
-            feasible = max(cov_gap, inc_gap, reach_gap if self.keep_reach else -1.0) <= self.tolerance
+            gaps = pd.DataFrame(
+                {
+                    "coverage": 1 - mine.effective_coverage_after / ref.effective_coverage_after,
+                    "incidence": mine[incidence] / ref[incidence] - 1,
+                    "reach": 1 - mine.cases_opened_after / ref.cases_opened_after,
+                }
+            )
+            if self.robust is None:
+                cov_gap, inc_gap, reach_gap = (float(gaps[c].mean()) for c in ("coverage", "incidence", "reach"))
+                feasible = max(cov_gap, inc_gap, reach_gap if self.keep_reach else -1.0) <= self.tolerance
+                holds_share = math.nan
+            else:  # per future (mean over seeds): does it hold there? the gaps reported are the worst decile's
+                per_future = gaps.groupby(level="plan").mean()
+                judged = per_future if self.keep_reach else per_future.drop(columns="reach")
+                holds_share = float((judged.max(axis=1) <= self.tolerance).mean())
+                cov_gap, inc_gap, reach_gap = (float(per_future[c].quantile(0.9)) for c in per_future.columns)
+                feasible = holds_share >= self.robust.share
             cost = float(mine.spend_local.mean())
-            self.cache[key] = Candidate(share, delay, cost, cov_gap, inc_gap, reach_gap, feasible)
+            self.cache[key] = Candidate(share, delay, cost, cov_gap, inc_gap, reach_gap, feasible, holds_share)
         return self.cache[key]
 
 
@@ -124,11 +165,12 @@ def search(
     jobs: int = 1,
     sampler_seed: int = 0,
     progress: bool = False,
+    robust: Robust | None = None,
 ) -> SearchResult:
     started = time.perf_counter()
     pool = process_pool(jobs) if jobs > 1 else None
     try:
-        job = PickupSearch(base, reference, scenario, seeds, tolerance, keep_reach, pool)
+        job = PickupSearch(base, reference, scenario, seeds, tolerance, keep_reach, pool, robust)
         study = _study(job, trials, sampler_seed, progress)
     finally:
         if pool is not None:
@@ -161,15 +203,19 @@ def _study(job: PickupSearch, trials: int, sampler_seed: int, progress: bool) ->
         share = {ln: trial.suggest_int(f"share_{ln}", 0, SHARE_STEPS) / SHARE_STEPS for ln in job.lines}
         delay = {ln: trial.suggest_int(f"delay_{ln}", 0, MAX_DELAY) for ln in job.lines}
         c = job.evaluate(share, delay)
-        trial.set_constraint("coverage", c.coverage_gap - job.tolerance)  # feasible when <= 0
-        trial.set_constraint("incidence", c.incidence_gap - job.tolerance)
-        if job.keep_reach:
-            trial.set_constraint("reach", c.reach_gap - job.tolerance)
+        if job.robust is not None:  # feasible when it holds in enough futures
+            trial.set_constraint("futures", job.robust.share - c.holds_share)
+        else:  # feasible when every constraint is <= 0
+            trial.set_constraint("coverage", c.coverage_gap - job.tolerance)
+            trial.set_constraint("incidence", c.incidence_gap - job.tolerance)
+            if job.keep_reach:
+                trial.set_constraint("reach", c.reach_gap - job.tolerance)
         trial.set_user_attr("coverage_gap", c.coverage_gap)
         trial.set_user_attr("incidence_gap", c.incidence_gap)
         trial.set_user_attr("reach_gap", c.reach_gap)
         trial.set_user_attr("cost", c.cost)
         trial.set_user_attr("feasible", c.feasible)
+        trial.set_user_attr("holds_share", c.holds_share)
         bar.update(1)
         return c.cost
 
