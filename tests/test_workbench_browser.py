@@ -163,6 +163,34 @@ def test_plans_page_edit_check_compare_download(server: str, browser: object, tm
     page.close()
 
 
+def test_stress_page_runs_futures_and_says_where_a_plan_fails(server: str, browser: object, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.set_default_timeout(WAIT_MS)
+    away = _offline(page, server)
+    page.goto(server + "stress")
+    page.get_by_text("Plans and futures").wait_for()
+    _type(page, ".stress-futures", "1")  # bad input: one line, nothing runs
+    page.get_by_role("button", name="Run the stress test").click()
+    page.get_by_text("futures: '1' is not allowed; expected a whole number from 2 to 500").wait_for()
+    _type(page, ".stress-futures", "4")
+    _type(page, ".stress-repeats", "1")
+    page.get_by_role("button", name="Run the stress test").click()
+    page.get_by_text("Where each plan fails").wait_for()
+    text = page.locator("body").inner_text()
+    assert "linear_taper_3y holds against funder_stays in" in text and "(reference)" in text
+    assert str(Path.home()) not in text
+    _screenshot(page, "workbench_stress.png", height=1800)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Robustness (CSV)").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    robustness = pd.read_csv(saved)
+    assert list(robustness.plan) == ["funder_stays", "linear_taper_3y"]
+    assert 0 <= robustness.holds_share.iloc[1] <= 1
+    assert away == [], f"outside the server or missing: {away[:3]}"
+    page.close()
+
+
 def test_explore_page_slider_step_changes_the_plot(server: str, browser: object) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(WAIT_MS)

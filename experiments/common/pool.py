@@ -29,22 +29,38 @@ def run_many[T](
     *,
     pool: Executor | None = None,
     progress: str | None = None,
+    on_done: Callable[[int, int], None] | None = None,
 ) -> list[T]:
     """`fn(*task)` for every task, in task order. Runs go to `pool` if given, else to a pool of `processes`
-    workers (none for one process or one task). `progress` is the label of a progress bar (None: no bar)."""
+    workers (none for one process or one task). `progress` is the label of a progress bar (None: no bar);
+    `on_done(done, total)` is called after each task, and an exception it raises stops the tasks not yet begun
+    (a page's Cancel)."""
     if not tasks:
         return []
     if pool is None and processes > 1 and len(tasks) > 1:
         with process_pool(min(processes, len(tasks))) as own:
-            return _map(own, fn, tasks, progress)
-    return _map(pool, fn, tasks, progress)
+            return _map(own, fn, tasks, progress, on_done)
+    return _map(pool, fn, tasks, progress, on_done)
 
 
-def _map[T](pool: Executor | None, fn: Callable[..., T], tasks: Sequence[tuple], progress: str | None) -> list[T]:
+def _map[T](
+    pool: Executor | None,
+    fn: Callable[..., T],
+    tasks: Sequence[tuple],
+    progress: str | None,
+    on_done: Callable[[int, int], None] | None,
+) -> list[T]:
     results = (fn(*t) for t in tasks) if pool is None else pool.map(fn, *zip(*tasks, strict=True))
     with tqdm(total=len(tasks), unit="run", desc=progress, disable=progress is None, leave=False) as bar:
         out = []
-        for result in results:
-            out.append(result)
-            bar.update(1)
+        try:
+            for result in results:
+                out.append(result)
+                bar.update(1)
+                if on_done is not None:
+                    on_done(len(out), len(tasks))
+        except BaseException:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)  # what has not begun never will
+            raise
     return out

@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,9 @@ def run_stress(
     sampler_seed: int = 0,
     space: str = "all",
     progress: bool = False,
+    on_done: Callable[[int, int], None] | None = None,
 ) -> StressTest:
+    """`on_done(done, total)` after each future x plan (a page's progress bar; raising in it cancels)."""
     configs, dims, table, points, start = design(plans, scenario, name, n_futures, sampler_seed, space)
     settings = {
         "scenario": name,
@@ -114,7 +117,7 @@ def run_stress(
     for (future, plan), data in points.items():
         params = {"future": future, "plan": plan}
         tasks.append((data, seeds, out / "points" / f"{future:05d}_{plan}", params, start))
-    done = run_many(_run_point, tasks, jobs, progress="futures x plans" if progress else None)
+    done = run_many(_run_point, tasks, jobs, progress="futures x plans" if progress else None, on_done=on_done)
     failed = [t[3] for t, d in zip(tasks, done, strict=True) if d["status"] == "failed"]
     if failed:
         raise RuntimeError(f"{len(failed)} runs failed (first: {failed[0]}); run the same command again to retry them")

@@ -1,4 +1,5 @@
-"""The workbench's pages (Solara): Plans, for planners, and Explore, a live Mesa `SolaraViz` run.
+"""The workbench's pages (Solara): Plans and Stress test (stress_page.py), for planners, and Explore, a live
+Mesa `SolaraViz` run.
 
 Every piece of state below is a `solara.reactive`, which Solara keeps per browser tab (one virtual kernel per
 page), so two tabs never share a draft, a compare or its results. Runs go under the app's data folder
@@ -24,6 +25,7 @@ from experiments.plans.plan_file import PlanError, example_names
 from experiments.workbench import charts, plain
 from experiments.workbench import draft as D
 from experiments.workbench.jobs import Cancelled, CompareJob, shared_pool
+from experiments.workbench.stress_page import Stress
 from scenarios.schema import BUDGET_LINES, EMPLOYERS
 from scenarios.validate import ConfigError
 
@@ -512,11 +514,14 @@ def Layout(children: list | None = None) -> solara.Element:
     with solara.AppLayout(navigation=False, children=children or []) as main, solara.AppBar():
         for route in routes_here:
             with solara.Link(solara.resolve_path(route)):
-                solara.Button(route.label, text=True, dark=True, classes=[f"nav-{route.label.lower()}"])
+                solara.Button(
+                    route.label, text=True, dark=True, classes=[f"nav-{route.label.lower().replace(' ', '-')}"]
+                )
     return main
 
 
 routes = [
     solara.Route(path="/", component=Plans, label="Plans", layout=Layout),
+    solara.Route(path="stress", component=Stress, label="Stress test"),
     solara.Route(path="explore", component=Explore, label="Explore"),
 ]
