@@ -34,6 +34,8 @@ FORMATS = {  # how each unit is shown
     "year": "{:.0f}",
     "years": "{:.1f}",
     "count": "{:,.0f}",
+    "child-years": "{:,.0f}",
+    "hours a week": "{:.1f}",
     "": "{}",
 }
 

@@ -80,3 +80,10 @@ def test_the_printed_summary_and_the_live_collector_speak_the_registry(res) -> N
     assert last.effective_coverage_to_date == pytest.approx(summary["effective_coverage"])
     workers = model.datacollector.get_agenttype_vars_dataframe(model.workforce.log[0].__class__)
     assert {"skill", "caseload", "morale"} <= set(workers.columns) and len(workers) > 0
+
+
+def test_every_outcome_and_series_can_be_shown() -> None:
+    """Each unit has a format (or the outcome its own): a new unit never breaks the printed summary."""
+    for o in [*OUTCOMES.values(), *SERIES.values()]:
+        assert o.fmt or o.unit in outcomes.FORMATS, o.key
+        assert o.format(1234.5) and o.format(math.nan)
