@@ -99,6 +99,23 @@ def check_command_line(argv: Sequence[str]) -> None:
     )
     multirun = args.multirun or primary.hydra.get("mode") == RunMode.MULTIRUN
     check_output_dir(primary, "hydra.sweep.dir" if multirun else "hydra.run.dir")
+    if multirun:
+        check_launcher_jobs(primary)
+
+
+def check_launcher_jobs(cfg: DictConfig) -> None:
+    """`hydra.launcher.n_jobs`: 1 to 4 x this computer's cores (0 would be joblib's traceback, and 100000 would
+    start workers until memory runs out)."""
+    try:
+        jobs = OmegaConf.select(cfg, "hydra.launcher.n_jobs", throw_on_resolution_failure=True)
+    except Exception:
+        return
+    most = 4 * (os.cpu_count() or 1)
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= most):
+        raise ConfigError(
+            f"hydra.launcher.n_jobs: {excerpt(jobs)} is not allowed; expected a whole number from 1 to {most} "
+            "(4 x this computer's cores)"
+        )
 
 
 def check_output_dir(cfg: DictConfig, key: str) -> None:

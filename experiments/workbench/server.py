@@ -1,37 +1,85 @@
 """`cpsim-workbench [--port N] [--host 127.0.0.1] [--data-dir DIR] [--jobs N]`: start the workbench page.
 
-Binds 127.0.0.1 unless told otherwise (the page runs simulations for whoever can reach it). Works offline:
-page assets come from the `solara-assets` package; Solara's telemetry and version check are switched off.
+Binds 127.0.0.1 unless told otherwise (the page runs simulations for whoever can reach it); bound beyond
+this computer it asks for a token. Every request passes `guard.py` (own origin only, no header poisoning, no
+tracebacks to the browser). Works offline: page assets come from the `solara-assets` package; Solara's
+telemetry is switched off and its version check is never run (we start uvicorn ourselves).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 from pathlib import Path
 
+from experiments.common.cli_args import OneLineParser, fail
+from experiments.workbench.guard import LOOPBACK, Guard, Policy, new_token
+from scenarios.files import excerpt
+
 PROG = "cpsim-workbench"
+MAX_PORT = 65535
+HOST = re.compile(r"^[A-Za-z0-9.:-]{1,253}$")  # a name or an IPv4 / IPv6 address, nothing else
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.:\[\]-]{1,253}(:\d{1,5})?$")
 
 
-def positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; expected a whole number >= 1")
+def port_int(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"{excerpt(text)} is not allowed; expected a port from 1 to {MAX_PORT}")
     return int(text)
 
 
+def jobs_int(text: str) -> int:
+    most = 4 * (os.cpu_count() or 1)
+    if not text.isdigit() or not 1 <= int(text) <= most:
+        raise argparse.ArgumentTypeError(
+            f"{excerpt(text)} is not allowed; expected a whole number from 1 to {most} (4 x this computer's cores)"
+        )
+    return int(text)
+
+
+def host_name(text: str) -> str:
+    if not HOST.match(text):
+        raise argparse.ArgumentTypeError(f"{excerpt(text)} is not allowed; expected an address or a host name")
+    return text
+
+
+def origin_text(text: str) -> str:
+    if not ORIGIN.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{excerpt(text)} is not allowed; expected an origin such as https://plans.example.org"
+        )
+    return text.rstrip("/")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog=PROG, description="Start the planner's workbench (Plans) and the live model (Explore)."
+    p = OneLineParser(
+        prog=PROG, description="Start the planner's workbench (Plans, Stress test) and the live model (Explore)."
     )
-    p.add_argument("--port", type=positive_int, default=8765, help="port (default 8765)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this computer only)")
+    p.add_argument("--port", type=port_int, default=8765, help="port (default 8765)")
+    p.add_argument(
+        "--host", type=host_name, default="127.0.0.1", help="address to bind (default 127.0.0.1: this computer only)"
+    )
     p.add_argument(
         "--data-dir",
         type=Path,
         default=Path("~/.cpsim-workbench"),
         help="folder for saved plans and runs (default ~/.cpsim-workbench)",
     )
-    p.add_argument("--jobs", type=positive_int, default=2, help="worker processes for compares (default 2)")
+    p.add_argument("--jobs", type=jobs_int, default=2, help="worker processes for compares (default 2)")
+    p.add_argument(
+        "--allow-origin",
+        type=origin_text,
+        action="append",
+        default=[],
+        help="also accept pages from this origin (a reverse proxy's address); repeatable",
+    )
+    p.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="trust Host, X-Script-Name and X-Forwarded-* headers (only behind a reverse proxy you run)",
+    )
+    p.add_argument("--token", help="the token asked for when bound beyond this computer (default: a new one)")
     return p
 
 
@@ -48,32 +96,31 @@ def main(argv: list[str] | None = None) -> None:
     # sets every widget of the page back to its last rendered value on any update, which drops text typed into
     # a cell but not yet entered whenever a compare reports progress
     os.environ.setdefault("REACTON_FAST", "1")
+    os.environ["SOLARA_APP"] = "experiments.workbench.app"
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
+    if not args.proxy_headers:
+        os.environ["SOLARA_ROOT_PATH"] = ""  # configured: never taken from the first request's headers
+    token = None if args.host in LOOPBACK else (args.token or new_token())
+    policy = Policy(args.host, args.port, tuple(args.allow_origin), args.proxy_headers, token)
     import threading
+    import warnings
 
-    from solara.__main__ import cli
+    import uvicorn
+    from solara.__main__ import LOGGING_CONFIG
+    from solara.server.starlette import app
 
     from experiments.workbench.jobs import shared_pool
 
     threading.Thread(target=shared_pool(args.jobs).warm, daemon=True).start()
-    print(f"{PROG}: open http://{args.host}:{args.port}/ (data folder: {data})", flush=True)
-    cli(
-        [
-            "run",
-            "experiments.workbench.app",
-            "--host",
-            args.host,
-            "--port",
-            str(args.port),
-            "--production",
-            "--no-open",
-            "--no-check-version",
-            "--log-level",
-            "warning",
-            "--log-level-uvicorn",
-            "warning",
-        ],
-        standalone_mode=True,
-    )
+    # Solara warns on every page that its session cookie falls back from SameSite=None to Lax over http: the
+    # page is not embedded in another site's frame, so Lax is what we want
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    query = f"?token={token}" if token else ""
+    print(f"{PROG}: open http://{args.host}:{args.port}/{query} (data folder: {data})", flush=True)
+    try:
+        uvicorn.run(Guard(app, policy), host=args.host, port=args.port, log_level="warning", log_config=LOGGING_CONFIG)
+    except OSError as exc:
+        fail(PROG, f"--port: {args.port}: {exc.strerror or exc}")
 
 
 if __name__ == "__main__":
