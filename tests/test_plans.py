@@ -301,3 +301,14 @@ def test_a_plan_that_finds_fewer_children_never_holds(tmp_path: Path, tiny: dict
     table = paired_table(runs.reset_index(), "funder_stays")
     line = verdict(table, "no_outreach", "funder_stays", None, 0.02)
     assert not line.split(" — ")[0].endswith("holds") and "fewer children found" in line
+
+
+@pytest.mark.parametrize("text", ["red \x1b[31m alert", "nul \x00 here", "c1 \x9b control"])
+def test_a_description_with_control_characters_is_refused(tmp_path: Path, text: str, capsys) -> None:
+    """Terminal escapes and NULs would reach reports and the terminal: one line, exit 2, nothing run."""
+    plan = tmp_path / "esc.yaml"
+    plan.write_text(f"name: esc\ndescription: {json.dumps(text)}\n")
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(plan)])
+    err = capsys.readouterr().err.strip()
+    assert exc.value.code == 2 and len(err.splitlines()) == 1 and "description:" in err and "control" in err

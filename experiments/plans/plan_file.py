@@ -18,6 +18,7 @@ from typing import Any
 from scenarios.files import FileError, check_name, excerpt, read_yaml, show
 from scenarios.schema import BUDGET_LINES, EMPLOYERS, REGULATIONS
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls; tab and newline are text
 PLAN_KEYS = ("name", "description", "legal_anchor", "funder_share", "pickup", "cut_order", "local_budget", "hiring")
 PICKUP_KEYS = ("share", "delay_years")
 ALL = "all"  # in a line mapping: every budget line (lines named next to it override it)
@@ -137,8 +138,8 @@ class _Checker:
         return value
 
     def text(self, where: str, value: Any) -> str:
-        if not isinstance(value, str):
-            self.fail(where, value, "text")
+        if not isinstance(value, str) or CONTROL.search(value):
+            self.fail(where, value, "plain text (no control characters: terminal escapes, NUL and the like)")
         return value
 
     def number(self, where: str, value: Any, lo: float, hi: float, integer: bool = False) -> float:
