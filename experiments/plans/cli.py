@@ -131,7 +131,8 @@ def parser() -> argparse.ArgumentParser:
         default="transition",
         help="with --robust: the transition's risks (default) or every uncertainty (all)",
     )
-    p.add_argument("--out", type=Path, default=Path("optimized_plan.yaml"), help="plan file to write")
+    p.add_argument("--out", type=Path, default=Path("optimized_plan.yaml"), help="plan file to write (a new one)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
     return top
 
 
@@ -242,6 +243,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         raise UsageError(f"--out: {exc}") from None
     if out.is_dir():
         raise UsageError(f"--out: {show(args.out)!r} is a folder; expected a plan file name")
+    if out.exists() and not args.force:
+        raise UsageError(f"--out: {show(args.out)!r} already exists; expected a new file name, or --force to replace it")
     if not out.parent.is_dir():
         raise UsageError(f"--out: {show(args.out)!r}: no such folder {show(args.out.parent)!r}")
     _check_writable(out, "--out")
