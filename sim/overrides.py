@@ -78,6 +78,12 @@ def check_command_line(argv: Sequence[str]) -> None:
     """Check `cpsim`'s arguments as Hydra will read them; leave Hydra's own commands and flags to Hydra."""
     if "--version" in argv:
         return
+    if not argv:  # the default run: no override to check, only that its output folder can be made (composing
+        try:  # the config twice would cost half a second of every default run)
+            check_creatable(DEFAULT_OUTPUTS, "folder")
+        except FileError as exc:
+            raise ConfigError(f"hydra.run.dir: {exc}") from None
+        return
     parser = get_args_parser()
 
     def leave_to_hydra(message: str) -> None:
@@ -131,6 +137,7 @@ def check_output_dir(cfg: DictConfig, key: str) -> None:
         raise ConfigError(f"{key}: {exc}") from None
 
 
+DEFAULT_OUTPUTS = "outputs"  # where sim/conf/config.yaml's hydra.run.dir puts a default run, under the cwd
 MAX_CONFIG_FILES = 2000  # YAML files of a --config-dir read up front (a larger tree is left to Hydra)
 
 
