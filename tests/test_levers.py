@@ -310,7 +310,11 @@ def test_school_drop_out_surfaces_when_the_school_year_starts(name: str) -> None
     assert seasonal > 0.45 and abs(flat - 8 / 52) < 0.06
     assert abs(seasonal_total - flat_total) < 0.15 * flat_total
     others = [f"new_{t}" for t in CASE_TYPES if t != "school_dropout"]
-    assert window_share(0.6, *others)[0] == pytest.approx(window_share(8 / 52, *others)[0], abs=0.02)
+    (p1, n1), (p2, n2) = window_share(0.6, *others), window_share(8 / 52, *others)
+    # the same share of the other harms in the window, within sampling error: Tulungagung has few harms (about
+    # 800 children in ten years at this size), so three binomial standard errors, and never tighter than 0.02
+    error = 3 * np.sqrt(p2 * (1 - p2) * (1 / n1 + 1 / n2))
+    assert p1 == pytest.approx(p2, abs=max(0.02, error))
     # schools notice them when they do not come back: found in the window more than the drop-outs of a flat year
     assert window_share(0.6, "detected_school_dropout")[0] > window_share(8 / 52, "detected_school_dropout")[0] + 0.2
 

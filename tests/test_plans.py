@@ -220,7 +220,9 @@ def test_six_plans_in_one_compare_and_the_city_budget_year_by_year(tmp_path: Pat
 
 @pytest.mark.slow
 def test_optimizer_finds_a_safe_plan_no_dearer_than_matched_cofinancing(tmp_path: Path, tiny: dict) -> None:
-    seeds, tolerance = [0, 1, 2], 0.05
+    # in this three-worker city even a full, immediate pickup loses about 6% of effective coverage (the donor
+    # post's contract ends and is filled again later), so a tolerance of 10% leaves room for safe schedules
+    seeds, tolerance = [0, 1, 2], 0.10
     base, reference = load_plan("linear_taper_3y"), load_plan("funder_stays")
     result = search(base, reference, tiny, seeds, trials=32, tolerance=tolerance, jobs=2)
     assert result.best is not None

@@ -234,7 +234,7 @@ def test_explore_controls_are_relative_to_the_scenario() -> None:
 
 def test_page_text_keeps_typed_names_as_text() -> None:
     pytest.importorskip("solara")
-    from experiments.workbench.app import safe_html
+    from experiments.workbench.page import safe_html
 
     out = safe_html("**my_plan** <script>alert(1)</script> [x](javascript:alert(1)) ![i](http://e.x/i.png)\n\n- a")
     assert "<strong>my_plan</strong>" in out and "<li>a</li>" in out

@@ -244,7 +244,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if out.is_dir():
         raise UsageError(f"--out: {show(args.out)!r} is a folder; expected a plan file name")
     if out.exists() and not args.force:
-        raise UsageError(f"--out: {show(args.out)!r} already exists; expected a new file name, or --force to replace it")
+        raise UsageError(
+            f"--out: {show(args.out)!r} already exists; expected a new file name, or --force to replace it"
+        )
     if not out.parent.is_dir():
         raise UsageError(f"--out: {show(args.out)!r}: no such folder {show(args.out.parent)!r}")
     _check_writable(out, "--out")

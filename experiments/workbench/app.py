@@ -9,29 +9,34 @@ page), so two tabs never share a draft, a compare or its results. Runs go under 
 from __future__ import annotations
 
 import datetime
-import html
 import json
-import os
-import re
 import time
 from pathlib import Path
 from typing import Any
 
-import markdown
 import solara
 import solara.lab
 
-from experiments.plans.plan_file import PlanError, example_names
+from experiments.plans.plan_file import PlanError
 from experiments.workbench import charts, plain
 from experiments.workbench import draft as D
 from experiments.workbench.jobs import Cancelled, CompareJob, shared_pool
+from experiments.workbench.page import (
+    DATA,
+    EXAMPLE,
+    STYLE,
+    WORKERS,
+    Text,
+    _choices,
+    _no_paths,
+    _open,
+    _tab_folder,
+    scenario_name,
+)
 from experiments.workbench.stress_page import Stress
 from scenarios.schema import BUDGET_LINES, EMPLOYERS
 from scenarios.validate import ConfigError
 
-DATA = Path(os.environ.get("CPSIM_WORKBENCH_DATA", "~/.cpsim-workbench")).expanduser()
-WORKERS = int(os.environ.get("CPSIM_WORKBENCH_JOBS", "2"))
-EXAMPLE, SAVED = "example: ", "saved: "
 PROGRESS_EVERY_S = 0.25
 
 
@@ -41,7 +46,6 @@ def _starting_draft() -> D.Draft:
     return d
 
 
-scenario_name = solara.reactive("makassar_pksai")
 children_text = solara.reactive("")  # blank: the scenario's city size
 repeats_text = solara.reactive("10")
 baseline_choice = solara.reactive(EXAMPLE + "funder_stays")
@@ -54,26 +58,6 @@ notice = solara.reactive("")
 # bar and not the plan's grid
 progress: solara.Reactive[tuple[int, str]] = solara.reactive((0, ""))
 current_job: solara.Reactive[CompareJob | None] = solara.reactive(None)
-
-
-def _tab_folder() -> Path:
-    """This tab's folder under the data folder (the kernel id is one per tab)."""
-    return DATA / "runs" / D.safe_name(solara.get_kernel_id())
-
-
-def _no_paths(text: str) -> str:
-    """A message without this machine's folders."""
-    return text.replace(str(DATA), "<data folder>").replace(str(Path.home()), "~")
-
-
-def _choices() -> list[str]:
-    return [EXAMPLE + n for n in example_names()] + [SAVED + n for n in D.saved_names(DATA)]
-
-
-def _open(choice: str) -> D.Draft:
-    if choice.startswith(SAVED):
-        return D.load_saved(DATA, choice.removeprefix(SAVED))
-    return D.example(choice.removeprefix(EXAMPLE))
 
 
 def _scenario() -> tuple[dict[str, Any] | None, str]:
@@ -116,32 +100,6 @@ def compare_task(job: CompareJob, folder: Path, files: dict[str, str], label: st
         json.dumps({k: comp.meta[k] for k in ("baseline", "seeds", "wall_seconds", "window_start", "versions")})
     )
     return {"comp": comp, "files": out, "label": label}
-
-
-def Text(md: str) -> solara.Element:
-    """Markdown rendered on the server, everything typed escaped first. (solara.Markdown would fetch KaTeX
-    from a CDN, which solara-assets 1.58 does not hold: offline, that request hangs and fails.)"""
-    return solara.HTML(tag="div", unsafe_innerHTML=safe_html(md), classes=["wb-text"])
-
-
-ALLOWED_TAGS = "p|strong|em|ul|ol|li|h1|h2|h3|table|thead|tbody|tr|th|td|code|br"
-
-
-def safe_html(md: str) -> str:
-    """Markdown -> HTML with typed text escaped and no links or images (a plan name such as
-    `[x](javascript:...)` stays text): only the tags this page's own text uses survive."""
-    body = markdown.markdown(html.escape(md, quote=False), extensions=["tables"])
-    return re.sub(rf"</?(?!(?:{ALLOWED_TAGS})\b)[a-zA-Z][^>]*>", "", body)
-
-
-STYLE = """
-.wb-text strong { font-weight: 600; }
-.wb-text h1 { font-size: 1.8em; font-weight: 400; margin: 0.3em 0; }
-.wb-text h2 { font-size: 1.4em; font-weight: 400; margin: 0.6em 0 0.3em; }
-.wb-text table { border-collapse: collapse; margin: 0.5em 0; }
-.wb-text td, .wb-text th { padding: 3px 12px; border-bottom: 1px solid #ddd; text-align: right; }
-.wb-text td:first-child, .wb-text th:first-child { text-align: left; }
-"""
 
 
 # ---- Plans page ------------------------------------------------------------------------------------------

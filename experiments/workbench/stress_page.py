@@ -14,6 +14,7 @@ import solara.lab
 
 from experiments.plans.plan_file import PlanError
 from experiments.workbench import draft as D
+from experiments.workbench.page import STYLE, WORKERS, Text, _choices, _open, _tab_folder, scenario_name
 
 stress_plans: solara.Reactive[list[str]] = solara.reactive([])
 stress_children = solara.reactive("20000")
@@ -51,8 +52,6 @@ def stress_task(plans: list, scenario: dict, name: str, futures: int, seeds: lis
             raise StressCancelled()
         stress_progress.set((round(100 * done / total), f"{done} of {total} futures x plans"))
 
-    from experiments.workbench.app import WORKERS
-
     test = run_stress(plans, scenario, name, futures, seeds, out, jobs=WORKERS, space=space, on_done=on_done)
     write_stress(test, out)
     return {"test": test, "folder": out}
@@ -60,8 +59,6 @@ def stress_task(plans: list, scenario: dict, name: str, futures: int, seeds: lis
 
 @solara.component
 def Stress() -> None:
-    from experiments.workbench.app import STYLE, Text, _choices, _open, _tab_folder, scenario_name
-
     def run() -> None:
         try:
             n_children = _whole(stress_children.value, "population.n_children", 1000, 10_000_000)
@@ -126,7 +123,6 @@ def Stress() -> None:
 @solara.component
 def StressResults(result: dict[str, Any]) -> None:
     from experiments.plans.stress_report import headline
-    from experiments.workbench.app import Text
 
     test, folder = result["test"], result["folder"]
     first = test.meta["plans"][0]
