@@ -48,6 +48,11 @@ class Uncertainty:
     scales_base: bool = False  # calibrated: each path is the scenario's value x (value / estimate)
     factor: Factor | None = None  # assumed: the sensitivity space's factor (with the schema's allowed range)
 
+    @property
+    def whole(self) -> bool:
+        """Sampled and read in whole numbers (an integer parameter, a delay in years, a calendar year)."""
+        return self.kind == "int" or self.name in WHOLE_RISKS
+
 
 def transition_risks(first_year: int, last_year: int) -> list[Uncertainty]:
     return [
@@ -95,8 +100,7 @@ def sample(dims: list[Uncertainty], n: int, seed: int) -> pd.DataFrame:
     values = {}
     for j, u in enumerate(dims):
         x = u.lo + unit[:, j] * (u.hi - u.lo)
-        integer = u.kind == "int" or u.name in WHOLE_RISKS
-        values[u.name] = np.floor(u.lo + unit[:, j] * (u.hi - u.lo + 1)).clip(u.lo, u.hi) if integer else x
+        values[u.name] = np.floor(u.lo + unit[:, j] * (u.hi - u.lo + 1)).clip(u.lo, u.hi) if u.whole else x
     frame = pd.DataFrame(values)
     frame.insert(0, "future", np.arange(n))
     return frame

@@ -16,7 +16,6 @@ once every point is done, futures.parquet, robustness.csv, report.md, report.htm
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import time
@@ -31,13 +30,13 @@ import pandas as pd
 from experiments.common.pool import run_many
 from experiments.plans.compare import plan_configs, window_start
 from experiments.plans.discovery import FailureBox, describe, discover
-from experiments.plans.futures import WHOLE_RISKS, Uncertainty, future_config, sample, uncertainties
+from experiments.plans.futures import Uncertainty, future_config, sample, uncertainties
 from experiments.plans.plan_file import Plan, PlanError
 from experiments.plans.runner import AFTER
 from scenarios.schema import Config
 from scenarios.validate import ConfigError, config_from_dict
 from sim.outputs import atomic_file, package_versions
-from sim.point import POINT_DIR, run_point
+from sim.point import POINT_DIR, point_key, run_point
 from sim.run import Results, run
 
 JUDGED = ("effective_coverage", "incidence_per_1000_child_years", "children_served", "unmet_need")
@@ -105,7 +104,7 @@ def run_stress(
     settings = {
         "scenario": name,
         "plans": [p.name for p in plans],
-        "plan_configs": {k: _digest(dataclasses.asdict(c)) for k, c in configs.items()},
+        "plan_configs": {k: point_key(c, seeds, "plan") for k, c in configs.items()},
         "futures": n_futures,
         "seeds": seeds,
         "sampler_seed": sampler_seed,
@@ -126,7 +125,7 @@ def run_stress(
     robustness, fails = robustness_table(futures, [p.name for p in plans], tolerance)
     x = table.drop(columns="future")
     about = {u.name: u.about if u.kind == "risk" else u.name for u in dims}
-    integers = frozenset(u.name for u in dims if u.kind == "int" or u.name in WHOLE_RISKS)
+    integers = frozenset(u.name for u in dims if u.whole)
     boxes = {}
     for plan in [p.name for p in plans][1:]:
         box = discover(x, fails[plan])
@@ -173,12 +172,6 @@ def robustness_table(
             }
         )
     return pd.DataFrame(rows), {plan: ~holds[plan].to_numpy() for plan in plans}
-
-
-def _digest(data: dict[str, Any]) -> str:
-    import hashlib
-
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _claim(out: Path, settings: dict[str, Any]) -> None:

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 
 from experiments.common.tables import t_interval
-from scenarios.schema import BUDGET_LINES, PAYERS, Config
-from sim.outcomes import OUTCOMES, PAYER_LABELS
+from scenarios.schema import BUDGET_LINES, PAYERS, Config, TransitionYear
+from sim.outcomes import OUTCOMES
 
 LEVEL = 0.90
 ALL = "all"
-NO_LIMIT = 1e9  # a plan year's local_budget at or above this is "no limit" (scenarios/schema.py)
+NO_LIMIT = TransitionYear().local_budget  # a plan year's budget at this default is "no limit" (schema)
 
 # children counted per year, from the quarterly flows (harm types only)
 CHILDREN = {
@@ -90,21 +90,3 @@ def yearly_table(quarters: pd.DataFrame, configs: dict[str, Config]) -> pd.DataF
             low = high = mean  # the same in every seed (money a plan fixes)
         rows.append((*key, mean, low, high))
     return pd.DataFrame(rows, columns=[*keys, "mean", "low", "high"])
-
-
-def wide(yearly: pd.DataFrame, plan: str) -> pd.DataFrame:
-    """One plan's yearly table as a planner reads it: a row per year; money by payer, the city's budget, and
-    the children cascade (means)."""
-    mine = yearly[yearly.plan == plan]
-    columns: dict[str, pd.Series] = {}
-
-    def pick(indicator: str, line: str = "", payer: str = "") -> pd.Series:
-        rows = mine[(mine.indicator == indicator) & (mine.line == line) & (mine.payer == payer)]
-        return rows.set_index("year")["mean"]
-
-    for payer in PAYERS:
-        columns[f"Paid by {PAYER_LABELS[payer]} (Rp m)"] = pick("spend", ALL, payer)
-    columns["City budget (Rp m)"] = pick("city_budget", ALL, "local")
-    for key in (*CHILDREN, "effective_coverage"):
-        columns[LABELS[key]] = pick(key)
-    return pd.DataFrame(columns)
