@@ -63,12 +63,13 @@ def check_name(path: Path | str, what: str = "file") -> Path:
 
 
 def check_creatable(path: Path | str, what: str = "folder") -> Path:
-    """Refuse a path that cannot be created: a bad name, a file on the way, or a folder we cannot write in.
-    Tried by making (and at once removing) a scratch folder in the nearest existing ancestor."""
+    """Refuse a path that cannot be created or written in: a bad name, a file on the way, or a folder we cannot
+    write in (/proc, /sys). Tried by making (and at once removing) a scratch folder in the path itself when it
+    exists, else in its nearest existing ancestor."""
     path = check_name(path, what).absolute()
-    if path.is_dir():
-        return path
-    ancestor = path.parent
+    if path.exists() and not path.is_dir():
+        raise FileError(f"{show(path, 160)}: not allowed; it is a file, expected a {what}")
+    ancestor = path
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
@@ -79,7 +80,8 @@ def check_creatable(path: Path | str, what: str = "folder") -> Path:
         os.utime(ancestor, ns=(times.st_atime_ns, times.st_mtime_ns))  # the probe leaves no trace
     except OSError as exc:
         raise FileError(
-            f"{show(path, 160)}: cannot be created ({exc.strerror}); expected a {what} you can write"
+            f"{show(path, 160)}: cannot be {'written in' if path.exists() else 'created'} ({exc.strerror}); "
+            f"expected a {what} you can write"
         ) from None
     return path
 

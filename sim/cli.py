@@ -23,9 +23,11 @@ from tqdm import tqdm
 from scenarios.files import one_line
 from scenarios.validate import ConfigError, config_from_dict
 from sim.app_config import APP_KEYS, CONFIG_NAME, CONFIG_PATH, register
+from sim.interrupt import interruptible, say_on_interrupt
 from sim.outcomes import HEADLINE, OUTCOMES
-from sim.outputs import write_results
+from sim.outputs import why, write_results
 from sim.overrides import check_command_line
+from sim.ownership import ForeignTarget, check_owned
 from sim.point import point_seeds, run_point
 from sim.run import run
 
@@ -59,15 +61,30 @@ def hydra_app(cfg: DictConfig) -> float | dict[str, Any]:
         return sweep_job(data, seeds, options)
     config = config_from_dict(data)
     out = Path(HydraConfig.get().runtime.output_dir)
-    bar = tqdm(total=config.n_weeks, unit="wk", desc=config.run.name, disable=not options["progress"], leave=False)
+    try:  # before the run: a `results` folder that is the user's is never replaced
+        check_owned(out / "results", "hydra.run.dir")
+        check_owned(out / "results.partial", "hydra.run.dir")
+    except ForeignTarget as exc:
+        stop(str(exc), 2)
+    say_on_interrupt(f"nothing was written to {out / 'results'}")
     started = time.perf_counter()
-    results = run(config, options["seed"], progress=lambda week, n: bar.update(1))
-    bar.close()
+    quiet = not options["progress"]
+    with tqdm(total=config.n_weeks, unit="wk", desc=config.run.name, disable=quiet, leave=False) as bar:
+        results = run(config, options["seed"], progress=lambda week, n: bar.update(1))
     elapsed = time.perf_counter() - started
-    written = write_results(results, out, plots=options["plots"], extra={"wall_seconds": round(elapsed, 3)})
+    try:
+        written = write_results(results, out, plots=options["plots"], extra={"wall_seconds": round(elapsed, 3)})
+    except OSError as exc:  # a full disk, a folder taken away: one line, and no half-written results folder
+        stop(f"cannot write {out / 'results'}: {why(exc)}; nothing was kept", 1)
     print(format_summary(results.summary))
     print(f"\n{config.n_weeks} weeks in {elapsed:.1f} s; results in {written}")
     return float(results.summary["resolution_rate"])
+
+
+def stop(message: str, status: int) -> None:
+    """End the command with one line (inside a Hydra job: SystemExit passes Hydra's error report)."""
+    print(one_line(f"cpsim: error: {message}"), file=sys.stderr)
+    raise SystemExit(status)
 
 
 def sweep_job(data: dict[str, Any], seeds: list[int], options: dict[str, Any]) -> dict[str, Any]:
@@ -84,7 +101,10 @@ def sweep_job(data: dict[str, Any], seeds: list[int], options: dict[str, Any]) -
         resume=options["resume"],
         job=int(hydra_cfg.job.num) if multirun else 0,
     )
-    logging.getLogger("cpsim").info("point %s: %s (%d seeds)", out["point"], out["status"], len(seeds))
+    log = logging.getLogger("cpsim")
+    log.info("point %s: %s (%d seeds)", out["point"], out["status"], len(seeds))
+    if out["status"] == "failed":
+        log.error("point failed (a resume redoes it): %s", one_line(out["error"]))
     return out
 
 
@@ -114,7 +134,8 @@ def main(argv: list[str] | None = None) -> None:
         print(one_line(f"cpsim: error: {exc}"), file=sys.stderr)
         sys.exit(2)
     sys.argv = [sys.argv[0], *args]
-    hydra_app()
+    with interruptible("cpsim"):
+        hydra_app()
 
 
 if __name__ == "__main__":

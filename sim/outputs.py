@@ -11,6 +11,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from sim.ownership import check_owned, claim_file, mark_created
 from sim.run import Results
 
 PACKAGES = ("cpsim", "mesa", "numpy", "pandas", "pyarrow", "seaborn", "matplotlib", "hydra-core", "omegaconf")
@@ -38,31 +40,55 @@ def package_versions() -> dict[str, str]:
 
 @contextmanager
 def atomic_dir(final: Path) -> Iterator[Path]:
-    """Yield an empty `<final>.partial/` to write into; when the block ends without error it replaces `final`.
-    A crash leaves only the `.partial` directory, never one that looks finished."""
+    """Yield an empty `<final>.partial/` (marked as cpsim's) to write into; when the block ends without error it
+    replaces `final`. A crash or an interrupt removes the `.partial` folder, so nothing half-written looks
+    finished. Only what cpsim wrote is ever replaced or removed (sim/ownership.py): a `final` or `.partial`
+    that is the user's is refused with `ForeignTarget` before anything is written."""
     final = Path(final)
     partial = final.with_name(final.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
+    check_owned(final)
+    check_owned(partial)
+    if partial.exists():
+        shutil.rmtree(partial)  # an earlier crash's, ours
     partial.mkdir(parents=True)
+    mark_created(partial)
     try:
         yield partial
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)  # ours: nothing half-written stays behind
         raise
+    check_owned(final)  # the user may have put something there while we ran
     if final.is_dir() and not any(final.iterdir()):
         final.rmdir()  # an empty folder the user chose
     elif final.exists():
-        shutil.rmtree(final)
+        shutil.rmtree(final)  # an earlier result of ours
     os.replace(partial, final)
 
 
 @contextmanager
-def atomic_file(final: Path) -> Iterator[Path]:
-    """Yield `<final>.partial` to write; when the block ends without error it is renamed to `final`."""
+def atomic_file(final: Path, claim: bool = True) -> Iterator[Path]:
+    """Yield a hidden temporary name next to `final` to write; when the block ends without error it is renamed
+    to `final` (and, with `claim`, recorded as cpsim's in its folder's marker). A file that is the user's is
+    refused with `ForeignTarget` before anything is written; an error or interrupt removes the temporary file."""
     final = Path(final)
-    partial = final.with_name(final.name + ".partial")
-    yield partial
-    os.replace(partial, final)
+    check_owned(final)
+    tmp = final.with_name(f".{final.stem}.{os.getpid()}.partial{final.suffix}")  # the suffix says the format
+    try:
+        yield tmp
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, final)
+    if claim:
+        claim_file(final)
+
+
+def why(exc: OSError) -> str:
+    """An OS error in plain words ("No space left on device"), also when a library wraps it in its own text."""
+    if exc.errno:
+        return os.strerror(exc.errno)
+    found = re.search(r"\[errno (\d+)\]", str(exc), re.IGNORECASE)
+    return os.strerror(int(found.group(1))) if found else str(exc)
 
 
 def _json_safe(value: Any) -> Any:

@@ -27,9 +27,10 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from scenarios.files import FileError, check_creatable, excerpt, read_yaml
+from scenarios.files import FileError, check_creatable, excerpt, read_yaml, show
 from scenarios.validate import ConfigError, build, config_from_dict
 from sim.app_config import APP_KEYS, CONFIG_NAME, CONFIG_PATH, AppConfig, register
+from sim.ownership import LOCK, ForeignTarget, check_owned, read_marker
 
 register()
 
@@ -132,8 +133,15 @@ def check_output_dir(cfg: DictConfig, key: str) -> None:
     except Exception:
         return  # a value that only resolves at run time (${hydra:...}): Hydra makes it
     try:
-        check_creatable(text, "folder")
-    except FileError as exc:
+        folder = check_creatable(text, "folder")
+        if key == "hydra.run.dir":  # a `results` folder that is the user's is never replaced
+            check_owned(folder / "results")
+        elif any(p.name != LOCK for p in folder.glob("*")) and not (read_marker(folder) or {}).get("sweep"):
+            raise ForeignTarget(
+                f"{show(folder, 160)} already holds files that are not a sweep's (no sweep in its .cpsim.json); "
+                "expected a new or empty folder, or the folder of the same sweep (resume)"
+            )
+    except (FileError, ForeignTarget) as exc:
         raise ConfigError(f"{key}: {exc}") from None
 
 

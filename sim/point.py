@@ -11,6 +11,7 @@ seed: params + every summary KPI), timeseries.parquet (per run, yearly or weekly
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -29,7 +30,8 @@ import yaml
 
 from scenarios.schema import Config
 from scenarios.validate import config_from_dict
-from sim.outputs import atomic_dir, package_versions
+from sim.outputs import atomic_dir, package_versions, why
+from sim.ownership import MARKER, read_marker
 from sim.run import Results, run
 
 POINT_DIR = "point"
@@ -103,6 +105,8 @@ def run_point(
     `simulate(config, seed)` defaults to `sim.run.run`."""
     final = Path(job_dir) / POINT_DIR
     base = {"job": job, "seeds": list(seeds), "params": dict(params), "timeseries": timeseries}
+    if sweep_dir is not None:  # which sweep the point belongs to: cpsim-collect leaves out another sweep's points
+        base["sweep"] = (read_marker(Path(sweep_dir)) or {}).get("sweep")
     started = time.perf_counter()
     try:
         config = config_from_dict(data)
@@ -111,7 +115,7 @@ def run_point(
             return {"point": key, "status": "reused", "from": str(final)}
         if sweep_dir is not None:
             _displace(final, key, Path(sweep_dir))
-        if resume and sweep_dir is not None and (other := _reuse(final, key, Path(sweep_dir))):
+        if resume and sweep_dir is not None and (other := _reuse(final, key, Path(sweep_dir), base)):
             return {"point": key, "status": "reused", "from": str(other)}
         runs, series = _simulate(config, seeds, params, job, key, timeseries, simulate or run)
     except Exception as exc:  # a failing point is recorded and the sweep goes on
@@ -120,9 +124,15 @@ def run_point(
         _write(final, info, config_data=dict(data))
         return {"point": None, "status": "failed", "error": info["error"]}
     info = {**base, "key": key, "status": "ok", "wall_seconds": round(time.perf_counter() - started, 3)}
-    _write(final, info, config_data=dataclasses.asdict(config), runs=runs, series=series)
-    if sweep_dir is not None:
-        _index(Path(sweep_dir), key, final)
+    try:
+        _write(final, info, config_data=dataclasses.asdict(config), runs=runs, series=series)
+        if sweep_dir is not None:
+            _index(Path(sweep_dir), key, final)
+    except OSError as exc:  # a full disk, a folder taken away: the point is marked failed (if it can be) and redone
+        error = f"cannot write {final}: {why(exc)}"
+        with contextlib.suppress(OSError):  # if nothing fits: no point folder at all, which a resume also redoes
+            _write(final, {**base, "key": key, "status": "failed", "error": error}, config_data=dict(data))
+        return {"point": key, "status": "failed", "error": error}
     return {"point": key, "status": "ok", "resolution_rate": _mean(runs, "resolution_rate")}
 
 
@@ -148,16 +158,21 @@ def _simulate(
     return pd.DataFrame(rows), series[front + [c for c in series.columns if c not in front]]
 
 
-def _reuse(final: Path, key: str, sweep_dir: Path) -> Path | None:
-    """A finished point with this key elsewhere in the sweep (the index says where), copied here."""
+def _reuse(final: Path, key: str, sweep_dir: Path, base: dict[str, Any]) -> Path | None:
+    """A finished point with this key elsewhere in the sweep (the index says where), copied here and recorded as
+    this job's (its point.json says where it came from)."""
     try:
         other = Path((sweep_dir / INDEX_DIR / key).read_text().strip())
     except OSError:
         return None
     if not finished(other, key) or other.resolve() == final.resolve():
         return None
+    info = {**(read_point(other) or {}), **base, "copied_from": str(other)}
     with atomic_dir(final) as partial:
-        shutil.copytree(other, partial, dirs_exist_ok=True)
+        shutil.copytree(other, partial, dirs_exist_ok=True, ignore=shutil.ignore_patterns(MARKER))
+        (partial / "point.json").write_text(json.dumps(info, indent=2, default=str))
+        for name in ("runs.parquet", "timeseries.parquet"):  # the rows say which job they now belong to
+            pd.read_parquet(partial / name).assign(job=base["job"]).to_parquet(partial / name, index=False)
     return other
 
 

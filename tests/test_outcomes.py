@@ -87,3 +87,18 @@ def test_every_outcome_and_series_can_be_shown() -> None:
     for o in [*OUTCOMES.values(), *SERIES.values()]:
         assert o.fmt or o.unit in outcomes.FORMATS, o.key
         assert o.format(1234.5) and o.format(math.nan)
+
+
+def test_every_summary_key_that_can_be_nan_is_in_the_readme_nan_table(res) -> None:  # noqa: ANN001
+    """The README's "When a summary value is NaN" lists, by key or by family, every key the registry says can be
+    NaN, with the registry's condition; a key the registry says is never NaN is not listed."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- outcomes-nan:start -->")[1].split("<!-- outcomes-nan:end -->")[0]
+    rows = dict(line.strip("| ").split(" | ", 1) for line in block.strip().splitlines()[2:])
+    for key in res.summary:
+        o = OUTCOMES.get(key)
+        listed = rows.get(f"`{key}`") or rows.get(f"`{outcomes.pattern(key)}`")
+        if o is not None and o.nan_when:
+            assert listed is not None and listed.rstrip(" |") == o.nan_when, key
+        else:
+            assert listed is None, f"{key} is listed as NaN-able but the registry says it never is"

@@ -306,11 +306,17 @@ def test_a_plan_that_finds_fewer_children_never_holds(tmp_path: Path, tiny: dict
 
 
 @pytest.mark.parametrize("text", ["red \x1b[31m alert", "nul \x00 here", "c1 \x9b control"])
-def test_a_description_with_control_characters_is_refused(tmp_path: Path, text: str, capsys) -> None:
-    """Terminal escapes and NULs would reach reports and the terminal: one line, exit 2, nothing run."""
+@pytest.mark.parametrize("field", ["name", "description"])
+def test_a_name_or_description_with_control_characters_is_refused(
+    tmp_path: Path, text: str, field: str, capsys: pytest.CaptureFixture
+) -> None:
+    """Terminal escapes and NULs would reach reports, file names and the terminal: one line, exit 2, nothing run."""
     plan = tmp_path / "esc.yaml"
-    plan.write_text(f"name: esc\ndescription: {json.dumps(text)}\n")
+    fields = {"name": "esc", "description": "plain", field: text}
+    plan.write_text("".join(f"{k}: {json.dumps(v)}\n" for k, v in fields.items()))
     with pytest.raises(SystemExit) as exc:
         main(["check", str(plan)])
     err = capsys.readouterr().err.strip()
-    assert exc.value.code == 2 and len(err.splitlines()) == 1 and "description:" in err and "control" in err
+    assert exc.value.code == 2 and len(err.splitlines()) == 1 and f"{field}:" in err
+    assert "\x1b" not in err and "\x00" not in err and "\x9b" not in err  # the message shows them escaped
+    assert ("control" if field == "description" else "letters, digits") in err

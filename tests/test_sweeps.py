@@ -57,8 +57,9 @@ def test_resume_after_interruption_redoes_nothing_finished(tmp_path: Path, monke
     args = ("staffing.workers.local=0,8,16", "replicates=2")
     interrupted = CountingRun(stop_at=5)  # points 0 and 1 finish (4 runs); Ctrl-C in point 2
     monkeypatch.setattr(point, "run", interrupted)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(SystemExit) as exc:  # Ctrl-C ends cpsim with one line and exit status 130
         sweep(tmp_path / "s", *args)
+    assert exc.value.code == 130
     done = {j: (tmp_path / "s" / str(j) / "point" / "point.json").stat().st_mtime_ns for j in (0, 1)}
     assert not (tmp_path / "s" / "2" / "point").exists()  # nothing that looks finished
     again = CountingRun()
@@ -70,13 +71,16 @@ def test_resume_after_interruption_redoes_nothing_finished(tmp_path: Path, monke
 
 
 def test_reordered_sweep_reuses_points_by_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sweep(tmp_path / "s", "staffing.workers.local=0,16")
+    monkeypatch.setattr(point, "run", CountingRun(stop_at=3))  # 0 and 16 finish; Ctrl-C in 8
+    with pytest.raises(SystemExit):
+        sweep(tmp_path / "s", "staffing.workers.local=0,16,8")
     counter = CountingRun()
     monkeypatch.setattr(point, "run", counter)
-    sweep(tmp_path / "s", "staffing.workers.local=8,0,16")  # job numbers shift; 0 and 16 are found by key
+    sweep(tmp_path / "s", "staffing.workers.local=8,0,16")  # the same sweep re-ordered: 0 and 16 found by key
     assert counter.calls == 1
     runs = load(tmp_path / "s").runs
     assert sorted(runs["staffing.workers.local"]) == [0, 8, 16]
+    assert sorted(runs.job) == [0, 1, 2]  # each point recorded as the job it now belongs to
 
 
 def test_failing_point_is_recorded_and_others_go_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

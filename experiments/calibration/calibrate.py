@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments.calibration.files import base_of, path_keys, write_calibrated
+from experiments.calibration.files import CALIBRATED_DIR, base_of, path_keys, write_calibrated
 from experiments.calibration.report import render
 from experiments.common.cli_args import MAX_SEED, OneLineParser, fail, jobs_int, out_folder, positive_int, scenario_list
 from experiments.validation.observables import run_jobs, simulate
@@ -51,7 +51,9 @@ from experiments.validation.targets import TARGETS, Target
 from scenarios.schema import CASE_TYPES
 from scenarios.validate import ConfigError
 from sim.compose import scenario_dict
+from sim.interrupt import interruptible
 from sim.outputs import atomic_file, package_versions
+from sim.ownership import ForeignTarget, check_owned, open_folder
 
 FIT_SEED0 = 10_000  # common model seeds of calibration seed k: 10_000 + 100 k, ...
 EVAL_SEED0 = 2000  # fresh seeds for the estimate
@@ -408,11 +410,23 @@ def parse_args(argv: Sequence[str] | None) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    with interruptible("cpsim-calibrate"):  # Ctrl-C or SIGTERM: one line, exit 130 or 143
+        _main(argv)
+
+
+def _main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     problems = [p for p in PROBLEMS if args.scenarios is None or p.scenario in args.scenarios]
     if not problems:
         expected = ", ".join(p.scenario for p in PROBLEMS)
         fail("cpsim-calibrate", f"--scenarios: none of these has calibrated parameters; expected one of {expected}")
+    targets = [args.out / "calibration.json", args.out / "calibration.md"]
+    targets += [] if args.no_write else [CALIBRATED_DIR / f"{p.scenario}.yaml" for p in problems]
+    try:  # before anything runs: nothing of the user's is replaced
+        for target in targets:
+            check_owned(target, "--out" if target.parent == args.out else "calibrated file")
+    except ForeignTarget as exc:
+        fail("cpsim-calibrate", str(exc))
     command = ("cpsim-calibrate " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
     history_dir = args.history or Path(tempfile.mkdtemp(prefix="cpsim-calibrate-"))
     history_dir.mkdir(parents=True, exist_ok=True)
@@ -424,7 +438,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ConfigError as exc:
         fail("cpsim-calibrate", str(exc))
     elapsed = time.perf_counter() - started
-    args.out.mkdir(parents=True, exist_ok=True)
+    open_folder(args.out)
     data = {
         "command": command,
         "wall_seconds": round(elapsed, 1),

@@ -9,17 +9,29 @@ process that may already run threads (tqdm's monitor, BLAS), which can deadlock 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from tqdm import tqdm
 
+from experiments.common.orphans import watch_parent
+
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Workers that end with this process (experiments/common/orphans.py) and leave Ctrl-C to it."""
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["sim.run"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=watch_parent, initargs=(os.getpid(),))
+
+
+def stop_workers(pool: Executor) -> None:
+    """Take a pool's workers down now (an interrupt): what runs is stopped, what has not begun never will."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
 
 
 def run_many[T](
@@ -59,6 +71,10 @@ def _map[T](
                 bar.update(1)
                 if on_done is not None:
                     on_done(len(out), len(tasks))
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM (sim/interrupt.py): no run goes on without us
+            if pool is not None:
+                stop_workers(pool)
+            raise
         except BaseException:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)  # what has not begun never will

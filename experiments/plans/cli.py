@@ -25,10 +25,13 @@ from experiments.plans.futures import SPACES
 from experiments.plans.optimize import Robust, plan_yaml, search
 from experiments.plans.plan_file import Plan, PlanError, example_names, load_plan, resolve
 from experiments.plans.translate import plan_config
-from scenarios.files import FileError, check_creatable, check_name, show
+from experiments.sweeps.claim import SweepBusy
+from scenarios.files import FileError, check_creatable, check_name, one_line, show
 from scenarios.validate import ConfigError
 from sim.compose import scenario_dict
-from sim.outputs import atomic_file
+from sim.interrupt import interruptible, say_on_interrupt
+from sim.outputs import atomic_file, why
+from sim.ownership import ForeignTarget, check_owned, move_aside
 
 PROG = "cpsim-plans"
 
@@ -132,7 +135,7 @@ def parser() -> argparse.ArgumentParser:
         help="with --robust: the transition's risks (default) or every uncertainty (all)",
     )
     p.add_argument("--out", type=Path, default=Path("optimized_plan.yaml"), help="plan file to write (a new one)")
-    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.add_argument("--force", action="store_true", help="--out exists: move it aside (to <name>.moved-<time>)")
     return top
 
 
@@ -187,6 +190,7 @@ def output_folder(out: Path | None, force: bool) -> Path:
                 )
             out = out / stamp
         _check_writable(out, "--out")
+        check_owned(out.with_name(out.name + ".partial"), "--out")  # a user's `<out>.partial` is never replaced
     except (FileError, OSError) as exc:
         message = f"--out: {exc}" if isinstance(exc, FileError) else f"--out: {show(out)}: {exc.strerror}"
         raise UsageError(message) from None
@@ -207,6 +211,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     out = output_folder(args.out, args.force)
     plan_configs(plans, scenario)  # unique names and valid plans, before anything runs
+    say_on_interrupt(f"nothing was written to {out}")
     info = {"scenario": args.scenario, "overrides": " ".join(args.overrides)}
     comp = compare_plans(
         plans,
@@ -249,7 +254,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         )
     if not out.parent.is_dir():
         raise UsageError(f"--out: {show(args.out)!r}: no such folder {show(args.out.parent)!r}")
-    _check_writable(out, "--out")
+    _check_writable(out.parent, "--out")
     base, reference = load_plan(args.base), load_plan(args.reference)
     scenario = scenario_dict(args.scenario, args.overrides)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
@@ -325,7 +330,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     ]
     name = re.sub(r"[^A-Za-z0-9._-]", "_", args.out.stem).lstrip("._-")[:80] or "optimized_plan"  # a valid plan name
     text = plan_yaml(base, best, name, header)
-    with atomic_file(args.out) as tmp:
+    if args.out.exists() and args.force:  # never deleted: the old file is kept beside the new one
+        print(f"moved the old {args.out} to {move_aside(args.out)}")
+    with atomic_file(args.out, claim=False) as tmp:
         tmp.write_text(text)
     print(f"wrote {args.out}")
     return 0
@@ -346,6 +353,7 @@ def cmd_stress(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {show(out)!r} is a file; expected a folder")
     _check_writable(out, "--out")
+    say_on_interrupt(f"finished runs are kept in {out}; to resume, run the same command again")
     from experiments.plans.stress import run_stress  # the stress test's imports (PRIM) only when it runs
     from experiments.plans.stress_report import headline, write_stress
 
@@ -384,9 +392,13 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:
-        code = COMMANDS[args.command](args)
-    except (PlanError, ConfigError, UsageError) as exc:
+        with interruptible(PROG):
+            code = COMMANDS[args.command](args)
+    except (PlanError, ConfigError, UsageError, ForeignTarget, SweepBusy) as exc:
         fail(PROG, str(exc))
+    except OSError as exc:  # a full disk, a folder taken away while it ran
+        print(one_line(f"{PROG}: error: cannot write {exc.filename or ''}: {why(exc)}"), file=sys.stderr)
+        sys.exit(1)
     sys.exit(code)
 
 

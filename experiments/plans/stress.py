@@ -33,9 +33,11 @@ from experiments.plans.discovery import FailureBox, describe, discover
 from experiments.plans.futures import Uncertainty, future_config, sample, uncertainties
 from experiments.plans.plan_file import Plan, PlanError
 from experiments.plans.runner import AFTER
+from experiments.sweeps.claim import lock_sweep
 from scenarios.schema import Config
 from scenarios.validate import ConfigError, config_from_dict
 from sim.outputs import atomic_file, package_versions
+from sim.ownership import LOCK, MARKER, mark_created
 from sim.point import POINT_DIR, point_key, run_point
 from sim.run import Results, run
 
@@ -111,34 +113,36 @@ def run_stress(
         "space": space,
     }
     _claim(out, settings)
-    started = time.perf_counter()
-    tasks = []
-    for (future, plan), data in points.items():
-        params = {"future": future, "plan": plan}
-        tasks.append((data, seeds, out / "points" / f"{future:05d}_{plan}", params, start))
-    done = run_many(_run_point, tasks, jobs, progress="futures x plans" if progress else None, on_done=on_done)
-    failed = [t[3] for t, d in zip(tasks, done, strict=True) if d["status"] == "failed"]
-    if failed:
-        raise RuntimeError(f"{len(failed)} runs failed (first: {failed[0]}); run the same command again to retry them")
-    runs = pd.concat([pd.read_parquet(t[2] / POINT_DIR / "runs.parquet") for t in tasks], ignore_index=True)
-    futures = runs[["future", "plan", "seed", *KEPT]].merge(table, on="future")
-    robustness, fails = robustness_table(futures, [p.name for p in plans], tolerance)
-    x = table.drop(columns="future")
-    about = {u.name: u.about if u.kind == "risk" else u.name for u in dims}
-    integers = frozenset(u.name for u in dims if u.whole)
-    boxes = {}
-    for plan in [p.name for p in plans][1:]:
-        box = discover(x, fails[plan])
-        boxes[plan] = (box, describe(box, fails[plan], about, x, integers))
-    meta = {
-        **settings,
-        "tolerance": tolerance,
-        "window_start": start,
-        "dimensions": len(dims),
-        "wall_seconds": round(time.perf_counter() - started, 1),
-        "versions": package_versions(),
-    }
-    return StressTest(futures, robustness, boxes, dims, meta)
+    with lock_sweep(out, "--out"):  # one process writes a stress test's folder at a time
+        started = time.perf_counter()
+        tasks = []
+        for (future, plan), data in points.items():
+            params = {"future": future, "plan": plan}
+            tasks.append((data, seeds, out / "points" / f"{future:05d}_{plan}", params, start))
+        done = run_many(_run_point, tasks, jobs, progress="futures x plans" if progress else None, on_done=on_done)
+        failed = [t[3] for t, d in zip(tasks, done, strict=True) if d["status"] == "failed"]
+        if failed:
+            first = failed[0]
+            raise PlanError(f"{len(failed)} runs failed (first: {first}); run the same command again to retry them")
+        runs = pd.concat([pd.read_parquet(t[2] / POINT_DIR / "runs.parquet") for t in tasks], ignore_index=True)
+        futures = runs[["future", "plan", "seed", *KEPT]].merge(table, on="future")
+        robustness, fails = robustness_table(futures, [p.name for p in plans], tolerance)
+        x = table.drop(columns="future")
+        about = {u.name: u.about if u.kind == "risk" else u.name for u in dims}
+        integers = frozenset(u.name for u in dims if u.whole)
+        boxes = {}
+        for plan in [p.name for p in plans][1:]:
+            box = discover(x, fails[plan])
+            boxes[plan] = (box, describe(box, fails[plan], about, x, integers))
+        meta = {
+            **settings,
+            "tolerance": tolerance,
+            "window_start": start,
+            "dimensions": len(dims),
+            "wall_seconds": round(time.perf_counter() - started, 1),
+            "versions": package_versions(),
+        }
+        return StressTest(futures, robustness, boxes, dims, meta)
 
 
 def robustness_table(
@@ -182,9 +186,11 @@ def _claim(out: Path, settings: dict[str, Any]) -> None:
             raise PlanError(
                 f"--out: {out} holds another stress test's design; expected a new folder, or the same command"
             )
+        mark_created(out)  # a stress folder from before markers: its design.json says it is ours
         return
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and any(p.name not in (LOCK, MARKER) for p in out.iterdir()):
         raise PlanError(f"--out: {out} already holds files; expected a new or empty folder, or the same command")
     out.mkdir(parents=True, exist_ok=True)
+    mark_created(out)
     with atomic_file(marker) as tmp:
         tmp.write_text(json.dumps(settings, indent=2))

@@ -29,8 +29,10 @@ from experiments.common.pool import run_many
 from experiments.sensitivity.space import Factor, apply, assumed_factors, lever_factors, problem
 from scenarios.validate import config_from_dict
 from sim.outcomes import OUTCOMES
-from sim.outputs import package_versions
+from sim.outputs import atomic_file, package_versions
+from sim.ownership import ForeignTarget, check_owned, open_folder
 from sim.run import run
+from sim.interrupt import interruptible
 
 OUTPUTS = ("effective_coverage", "incidence_per_1000_child_years")  # the default --outputs (sim/outcomes.py)
 SCALES = {  # "small" is the test city (about 0.2 s a run); "makassar" the full default (about 1.2 s)
@@ -141,7 +143,15 @@ def ranking_markdown(morris: pd.DataFrame, sobol: pd.DataFrame, top: int) -> str
     return "\n".join(lines)
 
 
+OUT_FILES = ("morris.csv", "sobol.csv", "ranking.md", "tornado.png", "sensitivity.json")
+
+
 def main(argv: list[str] | None = None) -> None:
+    with interruptible("cpsim-sensitivity"):  # Ctrl-C or SIGTERM: one line, exit 130 or 143
+        _main(argv)
+
+
+def _main(argv: list[str] | None = None) -> None:
     parser = OneLineParser(prog="cpsim-sensitivity", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=out_folder, default=Path("sensitivity"), help="output directory")
     parser.add_argument("--scale", choices=sorted(SCALES), default="small", help="city size and horizon")
@@ -162,22 +172,32 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"--{name.replace('_', '-')}: {getattr(args, name)} is not allowed; expected an integer >= 1")
     if args.sobol_n & (args.sobol_n - 1):
         parser.error(f"--sobol-n: {args.sobol_n} is not allowed; expected a power of 2")
+    try:
+        for name in OUT_FILES:  # before anything runs: nothing of the user's is replaced
+            check_owned(args.out / name, "--out")
+    except ForeignTarget as exc:
+        parser.error(str(exc))
     started = time.perf_counter()
     result = analyse(SCALES[args.scale], args.trajectories, args.sobol_n, args.top, args.seed, args.jobs, args.outputs)
-    args.out.mkdir(parents=True, exist_ok=True)
-    result["morris"].to_csv(args.out / "morris.csv", index=False)
-    result["sobol"].to_csv(args.out / "sobol.csv", index=False)
-    (args.out / "ranking.md").write_text(ranking_markdown(result["morris"], result["sobol"], args.top))
     from experiments.sensitivity.plot import tornado  # plotting libraries only now
 
-    tornado(result["morris"], result["sobol"], args.out / "tornado.png")
     info = {
         "settings": {k: str(v) for k, v in vars(args).items()},
         "factors": [dataclasses.asdict(f) for f in result["factors"]],
         "wall_seconds": round(time.perf_counter() - started, 1),
         "versions": package_versions(),
     }
-    (args.out / "sensitivity.json").write_text(json.dumps(info, indent=2))
+    writers = {
+        "morris.csv": lambda path: result["morris"].to_csv(path, index=False),
+        "sobol.csv": lambda path: result["sobol"].to_csv(path, index=False),
+        "ranking.md": lambda path: path.write_text(ranking_markdown(result["morris"], result["sobol"], args.top)),
+        "tornado.png": lambda path: tornado(result["morris"], result["sobol"], path),
+        "sensitivity.json": lambda path: path.write_text(json.dumps(info, indent=2)),
+    }
+    open_folder(args.out)
+    for name in OUT_FILES:
+        with atomic_file(args.out / name) as tmp:
+            writers[name](tmp)
     print(ranking_markdown(result["morris"], result["sobol"], args.top))
     print(f"{info['wall_seconds']} s; tables and tornado.png in {args.out}/")
 

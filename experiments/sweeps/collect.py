@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from scenarios.files import FileError, one_line, read_json
 from sim.outputs import atomic_file
+from sim.ownership import read_marker
 from sim.point import POINT_DIR
 
 
@@ -39,9 +40,13 @@ class Sweep:
         return [p for p in self.params if len(self.levels[p]) > 1]
 
 
+POINT_DEPTHS = ("point/point.json", "*/point/point.json", "*/*/point/point.json")  # a job dir, a sweep, a stress test
+
+
 def point_dirs(root: Path) -> list[Path]:
-    """Finished or failed point directories under `root` (job dirs of a sweep, or a single job dir)."""
-    found = [p.parent for p in Path(root).rglob("point.json") if p.parent.name == POINT_DIR]
+    """Finished or failed point directories under `root` (job dirs of a sweep, or a single job dir); only as deep
+    as cpsim puts them, so a folder such as /proc is not walked."""
+    found = [p.parent for pattern in POINT_DEPTHS for p in Path(root).glob(pattern) if p.parent.name == POINT_DIR]
     return sorted(found, key=lambda d: (_job_number(d), str(d)))
 
 
@@ -82,14 +87,28 @@ def _point_info(d: Path) -> dict[str, Any] | str:
     return info
 
 
+def _foreign(d: Path, info: dict[str, Any], sweep: str | None) -> dict[str, Any] | str:
+    """The point's info, or why it does not belong here: another sweep's point, or one copied from another job's
+    folder (its point.json names the job it was run for)."""
+    if sweep and info.get("sweep") != sweep:
+        theirs = info.get("sweep") or "none recorded"
+        return f"point.json: belongs to another sweep ({theirs}; this folder's is {sweep})"
+    job = d.parent.name
+    if job.isdigit() and info.get("job") is not None and int(job) != info["job"]:
+        return f"point.json: the point of job {info['job']}, copied into job {job}'s folder"
+    return info
+
+
 def collect(root: Path) -> Sweep:
     """Every point under `root` as tidy tables. A point met twice (a re-ordered sweep copies it) counts once.
     A corrupt point (unreadable point.json or table) is listed in `Sweep.corrupt` and left out of the tables."""
     infos: list[tuple[Path, dict[str, Any]]] = []
     corrupt: list[str] = []
     seen: set[str] = set()
+    sweep = (read_marker(root) or {}).get("sweep")
     for d in point_dirs(root):
         info = _point_info(d)
+        info = _foreign(d, info, sweep) if isinstance(info, dict) else info
         if isinstance(info, str):
             corrupt.append(f"{d}: {info}")
             continue
@@ -126,6 +145,10 @@ def collect(root: Path) -> Sweep:
             points.loc[points.job_dir == str(d.parent), ["status", "error"]] = ["corrupt", error]
     runs = _stack([t["runs.parquet"] for t in good])
     timeseries = _stack([t["timeseries.parquet"] for t in good])
+    if len(runs):  # each (point, seed) once, whatever copies a resume left behind
+        runs = runs.drop_duplicates(["point_id", "seed"], ignore_index=True)
+        time_key = "week" if "week" in timeseries else "year"
+        timeseries = timeseries.drop_duplicates(["point_id", "seed", time_key], ignore_index=True)
     return Sweep(runs, timeseries, points, params, {p: _levels(points, p) for p in params}, corrupt)
 
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-import shlex
 import sys
-import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -27,37 +24,15 @@ from joblib import Parallel, delayed
 from joblib.externals.loky.process_executor import BrokenProcessPool as LokyBrokenPool
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 
+from experiments.common.orphans import watch_parent
+from experiments.sweeps.claim import resume_command
+
 log = logging.getLogger(__name__)
-
-PARENT_POLL_SECONDS = 0.2
-_watching: int | None = None  # the parent pid this worker process watches
-
-
-def watch_parent(parent: int) -> None:
-    """In a worker: exit at once when `parent` is no longer this process's parent (it died)."""
-    global _watching
-    if _watching == parent or os.getpid() == parent:
-        return
-    _watching = parent
-
-    def watch() -> None:
-        while True:
-            if os.getppid() != parent:
-                os._exit(70)  # the sweep is gone: stop mid-point; its .partial folder is redone on resume
-            time.sleep(PARENT_POLL_SECONDS)
-
-    threading.Thread(target=watch, name="cpsim-parent-watch", daemon=True).start()
 
 
 def _guarded_job(parent: int, *args: Any) -> JobReturn:
     watch_parent(parent)
     return execute_job(*args)
-
-
-def resume_command(sweep_dir: Path, argv: Sequence[str]) -> str:
-    """The command line that resumes this sweep: the same arguments, pinned to the same sweep folder."""
-    args = [a for a in argv if not a.startswith("hydra.sweep.dir=")]
-    return shlex.join(["cpsim", *args, f"hydra.sweep.dir={sweep_dir}"])
 
 
 def launch(launcher: JoblibLauncher, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> list[JobReturn]:

@@ -21,7 +21,9 @@ from experiments.validation.table import evaluate, targets_table
 from experiments.validation.targets import targets_for
 from scenarios.validate import ConfigError
 from sim.compose import scenario_dict
+from sim.interrupt import interruptible, say_on_interrupt
 from sim.overrides import scenario_names
+from sim.ownership import ForeignTarget, check_owned
 
 QUICK = {"population": {"n_children": 10_000}}  # for smoke tests: the targets are not expected to hold
 
@@ -43,7 +45,17 @@ def parse_args(argv: Sequence[str] | None) -> object:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    with interruptible("cpsim-validate"):  # Ctrl-C or SIGTERM: one line, exit 130 or 143
+        _main(argv)
+
+
+def _main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    try:  # before anything runs: nothing of the user's is replaced
+        for name in ("validation", "validation.md", "validation.partial"):
+            check_owned(args.out / name, "--out")
+    except ForeignTarget as exc:
+        fail("cpsim-validate", str(exc))
     names = args.scenarios or scenario_names()
     try:
         configs = {n: scenario_dict(n, QUICK if args.quick else None) for n in names}
@@ -52,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     started = time.perf_counter()
     jobs = [(n, configs[n], s) for n in names for s in seeds]
+    say_on_interrupt(f"nothing was written to {args.out}")
     results = run_jobs(jobs, args.processes)
     obs = {n: results[i * len(seeds) : (i + 1) * len(seeds)] for i, n in enumerate(names)}
     rows = evaluate(targets_for(set(names)), obs)

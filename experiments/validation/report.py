@@ -14,6 +14,7 @@ from experiments.validation.figures import plot_series, plot_targets
 from experiments.validation.table import Row, misses_section, targets_table
 from experiments.validation.targets import RETIRED
 from sim.outputs import atomic_dir, atomic_file, package_versions
+from sim.ownership import open_folder
 
 
 def write_report(
@@ -28,7 +29,7 @@ def write_report(
     configs: dict,
 ) -> None:
     """Write figures and data into validation.partial/, then swap it in and write validation.md last."""
-    out.mkdir(parents=True, exist_ok=True)
+    open_folder(out)
     with atomic_dir(out / "validation") as partial:
         plot_targets(rows, partial / "targets.png")
         plot_series(obs, starts, partial / "cases_by_year.png")

@@ -24,6 +24,7 @@ from scenarios.validate import ConfigError, config_from_dict
 from sim.compose import scenario_dict
 from sim.outputs import atomic_file
 from sim.overrides import scenario_names
+from sim.ownership import open_folder
 
 LINE_LABELS = {
     "training": "Training",
@@ -284,8 +285,7 @@ def saved_names(root: Path) -> list[str]:
 
 
 def save(draft: Draft, root: Path) -> Path:
-    folder = root / "plans"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = open_folder(root / "plans")
     path = inside(folder, draft.name, ".yaml")
     with atomic_file(path) as tmp:
         tmp.write_text(to_yaml(draft))

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from experiments.common.cli_args import OneLineParser, fail
 from experiments.workbench.guard import LOOPBACK, Guard, Policy, new_token
-from scenarios.files import excerpt
+from scenarios.files import FileError, check_creatable, excerpt, show
+from sim.ownership import ForeignTarget, created_by_cpsim, mark_created
 
 PROG = "cpsim-workbench"
 MAX_PORT = 65535
@@ -83,10 +84,35 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+WORKBENCH_ENTRIES = {"plans", "runs"}  # what the workbench keeps in its data folder
+
+
+def claim_data_folder(data: Path) -> None:
+    """The data folder is the workbench's: new, empty, marked as cpsim's, or (from before markers) holding only
+    the workbench's own entries; a folder holding anything else is refused, never written into."""
+    check_creatable(data)
+    if data.is_dir() and not created_by_cpsim(data):
+        foreign = sorted(p.name for p in data.iterdir() if p.name not in WORKBENCH_ENTRIES)
+        if foreign:
+            raise ForeignTarget(
+                f"{show(data, 160)} holds files the workbench did not write ({show(', '.join(foreign))}); "
+                "expected a new or empty folder, or the workbench's own"
+            )
+    data.mkdir(parents=True, exist_ok=True)
+    mark_created(data)
+    for entry in WORKBENCH_ENTRIES:  # its own folders, from before markers too
+        if (data / entry).is_dir():
+            mark_created(data / entry)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     data = args.data_dir.expanduser().resolve()
-    data.mkdir(parents=True, exist_ok=True)
+    try:
+        claim_data_folder(data)
+    except (ForeignTarget, FileError, OSError) as exc:
+        text = str(exc) if not isinstance(exc, OSError) else f"{show(data, 160)}: {exc.strerror}"
+        parser().error(f"--data-dir: {text}")
     os.environ["CPSIM_WORKBENCH_DATA"] = str(data)
     os.environ["CPSIM_WORKBENCH_JOBS"] = str(args.jobs)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
