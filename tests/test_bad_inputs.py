@@ -425,6 +425,7 @@ OPTION_CASES: list[tuple[str, Callable, list[str], str]] = [
     ("sens top", sensitivity_main, ["--top", "abc"], "--top"),
     ("sens jobs", sensitivity_main, ["--jobs", "0"], "--jobs"),
     ("sens seed", sensitivity_main, ["--seed", "-1"], "--seed"),
+    ("sens seeds", sensitivity_main, ["--seeds", "0"], "--seeds"),
     ("sens seed huge", sensitivity_main, ["--seed", "9" * 30], "--seed"),
     ("sens scale", sensitivity_main, ["--scale", "huge"], "--scale"),
     ("sens out file", sensitivity_main, ["--out", "afile"], "--out"),

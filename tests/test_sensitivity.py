@@ -74,3 +74,47 @@ def test_a_scenarios_calendar_years_are_not_scaled_as_assumptions() -> None:
     prob, data = problem(levers + assumed), dataclasses.asdict(base)
     for corner in (0, 1):
         config_from_dict(apply(data, levers + assumed, [b[corner] for b in prob["bounds"]]))
+
+
+def test_sobol_says_when_it_is_unsure() -> None:
+    from experiments.sensitivity.analysis import sobol_warnings
+
+    model = lambda x: Ishigami.evaluate(x)[:, None]  # noqa: E731
+    thorough = sobol_indices(ISHIGAMI, model, ("y",), 2048, seed=1)
+    assert sobol_warnings(thorough, 2048) == []
+    rough = sobol_indices(ISHIGAMI, model, ("y",), 16, seed=1)
+    warnings = sobol_warnings(rough, 16)
+    assert any("N=16 for 3 factors" in w and "--sobol-n 512" in w for w in warnings)
+    assert any("95% interval wider than" in w for w in warnings)
+    planted = thorough.assign(S1=[2.31, 0.4, 0.0])  # what a tiny N gave on the real model
+    assert any("x1 on y: S1 2.31" in w and "outside [0, 1]" in w for w in sobol_warnings(planted, 2048))
+    text = ranking_markdown(rough.assign(mu_star=1.0, group="lever"), rough.assign(group="lever"), 2, warnings)
+    assert "**How sure:**" in text and "screening-grade" in text
+
+
+def test_each_sample_is_the_mean_over_its_seeds() -> None:
+    from experiments.sensitivity.analysis import _simulate
+    from sim.run import run
+
+    small = {"population": {"n_children": 1000}, "run": {"end_year": 2016}, "funding": {"withdrawal_shape": "none"}}
+    base = dataclasses.asdict(config_from_dict(small))
+    factors = lever_factors(config_from_dict(base))[:1]
+    row = np.array([(factors[0].lo + factors[0].hi) / 2])
+    got = _simulate(row, base, factors, [3, 4], ("children_harmed",))
+    config = config_from_dict(apply(base, factors, row))
+    assert got == [pytest.approx(np.mean([run(config, s).summary["children_harmed"] for s in (3, 4)]))]
+
+
+def test_the_readme_counts_the_factors_that_run() -> None:
+    from pathlib import Path
+
+    from experiments.sensitivity.analysis import SCALES
+
+    base = config_from_dict(SCALES["small"])
+    levers = lever_factors(base)
+    assumed = assumed_factors(base, exclude={f.name for f in levers})
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = " ".join(readme.split())  # the paragraph's line breaks do not matter
+    expected = f'every lever ({len(levers)}) and every "assumed" parameter ({len(assumed)}), '
+    expected += f"**{len(levers) + len(assumed)} factors**"
+    assert expected in readme, "README's factor count is stale"

@@ -2,9 +2,11 @@
 
 Morris elementary effects screen every lever and every "assumed" parameter (`space`); Sobol
 indices (first order S1, total ST) are then estimated for the shortlist, the top `--top` factors by Morris
-mu* for each output, with every other factor at its default. All model runs share one seed (common random
-numbers), so differences between samples come from the parameters. Writes morris.csv, sobol.csv,
-ranking.md, tornado.png and sensitivity.json (settings, versions) into --out.
+mu* for each output, with every other factor at its default. Each sample is the mean of `--seeds` runs on the
+same seeds for every sample (common random numbers), so differences between samples come from the parameters
+and one run's luck weighs less. Sobol indices come with their 95% intervals, and a warning says when the base
+sample is too small for them (`sobol_warnings`). Writes morris.csv, sobol.csv, ranking.md, tornado.png and
+sensitivity.json (settings, versions, warnings) into --out.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,11 +32,11 @@ from experiments.common.cli_args import OneLineParser, jobs_int, out_folder, pos
 from experiments.common.pool import run_many
 from experiments.sensitivity.space import Factor, apply, assumed_factors, lever_factors, problem
 from scenarios.validate import config_from_dict
+from sim.interrupt import interruptible
 from sim.outcomes import OUTCOMES
 from sim.outputs import atomic_file, package_versions
 from sim.ownership import ForeignTarget, check_owned, open_folder
 from sim.run import run
-from sim.interrupt import interruptible
 
 OUTPUTS = ("effective_coverage", "incidence_per_1000_child_years")  # the default --outputs (sim/outcomes.py)
 SCALES = {  # "small" is the test city (about 0.2 s a run); "makassar" the full default (about 1.2 s)
@@ -88,42 +92,88 @@ def shortlist(morris: pd.DataFrame, top: int) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _simulate(row: np.ndarray, base: dict, factors: list[Factor], seed: int, outputs: tuple[str, ...]) -> list[float]:
-    summary = run(config_from_dict(apply(base, factors, row)), seed).summary
-    return [float(summary[o]) for o in outputs]
+def _simulate(
+    row: np.ndarray, base: dict, factors: list[Factor], seeds: list[int], outputs: tuple[str, ...]
+) -> list[float]:
+    """One sample: each output's mean over the seeds (NaN runs left out)."""
+    config = config_from_dict(apply(base, factors, row))
+    values = np.array([[float(run(config, seed).summary[o]) for o in outputs] for seed in seeds])
+    with np.errstate(all="ignore"):
+        return [float(v) if np.isfinite(v) else math.nan for v in np.nanmean(values, axis=0)] if len(values) else []
 
 
 def model_function(
-    base: dict, factors: list[Factor], seed: int, jobs: int, outputs: tuple[str, ...] = OUTPUTS
+    base: dict, factors: list[Factor], seeds: list[int], jobs: int, outputs: tuple[str, ...] = OUTPUTS
 ) -> Model:
-    """The simulator as y = f(x): one run per sample row, in `jobs` processes."""
+    """The simulator as y = f(x): per sample row, the mean of one run per seed, in `jobs` processes."""
 
     def evaluate(x: np.ndarray) -> np.ndarray:
-        return np.array(run_many(_simulate, [(row, base, factors, seed, outputs) for row in x], jobs))
+        return np.array(run_many(_simulate, [(row, base, factors, seeds, outputs) for row in x], jobs))
 
     return evaluate
 
 
+SOBOL_N_ENOUGH = 512  # base samples below which Sobol indices are screening-grade (Saltelli et al. 2010)
+SOBOL_CONF_TOO_WIDE = 0.1  # a 95% half-width above this cannot tell the indices apart
+
+
+def sobol_warnings(sobol: pd.DataFrame, n: int) -> list[str]:
+    """What makes these Sobol indices unsure, in words: a small base sample, indices outside [0, 1], wide
+    intervals. Empty when none applies."""
+    found = []
+    k = sobol.factor.nunique()
+    if n < SOBOL_N_ENOUGH:
+        found.append(
+            f"Sobol base sample N={n} for {k} factors ({n * (k + 2)} samples): below {SOBOL_N_ENOUGH}, the indices "
+            f"are screening-grade; use --sobol-n {SOBOL_N_ENOUGH} or more before reading them as shares of variance"
+        )
+    outside = sobol[(sobol[["S1", "ST"]] < -0.05).any(axis=1) | (sobol[["S1", "ST"]] > 1.05).any(axis=1)]
+    for _, r in outside.iterrows():
+        found.append(
+            f"{r.factor} on {r.output}: S1 {r.S1:.2f}, ST {r.ST:.2f} lie outside [0, 1], which a share of "
+            "variance cannot: N is too small (or the output barely varies)"
+        )
+    wide = sobol[sobol[["S1_conf", "ST_conf"]].max(axis=1) > SOBOL_CONF_TOO_WIDE]
+    if len(wide):
+        worst = wide.loc[wide.ST_conf.idxmax()]
+        found.append(
+            f"{len(wide)} of {len(sobol)} indices have a 95% interval wider than ±{SOBOL_CONF_TOO_WIDE} "
+            f"(widest: ST of {worst.factor} on {worst.output}, ±{worst.ST_conf:.2f}): their order is not reliable"
+        )
+    return found
+
+
 def analyse(
-    base: dict, trajectories: int, sobol_n: int, top: int, seed: int, jobs: int, outputs: tuple[str, ...] = OUTPUTS
+    base: dict,
+    trajectories: int,
+    sobol_n: int,
+    top: int,
+    seed: int,
+    jobs: int,
+    outputs: tuple[str, ...] = OUTPUTS,
+    seeds: int = 3,
 ) -> dict[str, Any]:
-    """Morris on levers + assumed parameters, then Sobol on the shortlist (other factors at defaults)."""
+    """Morris on levers + assumed parameters, then Sobol on the shortlist (other factors at defaults); every
+    sample the mean of `seeds` runs (seed, seed+1, ...)."""
+    runs = [seed + i for i in range(seeds)]
     cfg = config_from_dict(base)
     base = dataclasses.asdict(cfg)
     levers = lever_factors(cfg)
     factors = levers + assumed_factors(cfg, exclude={f.name for f in levers})
-    screen = model_function(base, factors, seed, jobs, outputs)
+    screen = model_function(base, factors, runs, jobs, outputs)
     morris = morris_screen(problem(factors), screen, outputs, trajectories, seed)
     chosen = [f for name in shortlist(morris, top) for f in factors if f.name == name]
-    sobol = sobol_indices(problem(chosen), model_function(base, chosen, seed, jobs, outputs), outputs, sobol_n, seed)
+    sobol = sobol_indices(problem(chosen), model_function(base, chosen, runs, jobs, outputs), outputs, sobol_n, seed)
     groups = {f.name: f.group for f in factors}
     for table in (morris, sobol):
         table.insert(2, "group", table["factor"].map(groups))
-    return {"factors": factors, "morris": morris, "sobol": sobol}
+    return {"factors": factors, "morris": morris, "sobol": sobol, "warnings": sobol_warnings(sobol, sobol_n)}
 
 
-def ranking_markdown(morris: pd.DataFrame, sobol: pd.DataFrame, top: int) -> str:
+def ranking_markdown(morris: pd.DataFrame, sobol: pd.DataFrame, top: int, warnings: list[str] | None = None) -> str:
     lines = ["# Sensitivity ranking", ""]
+    if warnings:
+        lines += ["**How sure:** " + " ".join(f"{w}." for w in warnings), ""]
     for out in dict.fromkeys(morris.output):
         lines += [f"## {OUTCOMES[out].axis_label if out in OUTCOMES else out}", ""]
         lines += ["| rank | factor | group | Sobol ST [95%] | Sobol S1 [95%] | Morris mu* |"]
@@ -155,10 +205,15 @@ def _main(argv: list[str] | None = None) -> None:
     parser = OneLineParser(prog="cpsim-sensitivity", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=out_folder, default=Path("sensitivity"), help="output directory")
     parser.add_argument("--scale", choices=sorted(SCALES), default="small", help="city size and horizon")
-    parser.add_argument("--trajectories", type=positive_int, default=4, help="Morris trajectories (runs: r x (factors+1))")
-    parser.add_argument("--sobol-n", type=positive_int, default=32, help="Sobol base sample, a power of 2 (runs: N x (k+2))")
+    parser.add_argument(
+        "--trajectories", type=positive_int, default=4, help="Morris trajectories (samples: r x (factors+1))"
+    )
+    parser.add_argument(
+        "--sobol-n", type=positive_int, default=32, help="Sobol base sample, a power of 2 (samples: N x (k+2))"
+    )
     parser.add_argument("--top", type=positive_int, default=4, help="factors per output passed from Morris to Sobol")
-    parser.add_argument("--seed", type=seed_int, default=0, help="model seed shared by all runs, and sampling seed")
+    parser.add_argument("--seed", type=seed_int, default=0, help="first model seed of every sample, and sampling seed")
+    parser.add_argument("--seeds", type=positive_int, default=3, help="runs per sample, averaged (default 3)")
     parser.add_argument("--jobs", type=jobs_int, default=2, help="processes")
     parser.add_argument(
         "--outputs",
@@ -167,7 +222,7 @@ def _main(argv: list[str] | None = None) -> None:
         help=f"outcomes to rank the factors by, comma-separated (default {','.join(OUTPUTS)}; sim/outcomes.py)",
     )
     args = parser.parse_args(argv)
-    for name in ("trajectories", "sobol_n", "top", "jobs"):
+    for name in ("trajectories", "sobol_n", "top", "jobs", "seeds"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')}: {getattr(args, name)} is not allowed; expected an integer >= 1")
     if args.sobol_n & (args.sobol_n - 1):
@@ -178,19 +233,25 @@ def _main(argv: list[str] | None = None) -> None:
     except ForeignTarget as exc:
         parser.error(str(exc))
     started = time.perf_counter()
-    result = analyse(SCALES[args.scale], args.trajectories, args.sobol_n, args.top, args.seed, args.jobs, args.outputs)
+    result = analyse(
+        SCALES[args.scale], args.trajectories, args.sobol_n, args.top, args.seed, args.jobs, args.outputs, args.seeds
+    )
+    for warning in result["warnings"]:
+        print(f"cpsim-sensitivity: warning: {warning}", file=sys.stderr)
     from experiments.sensitivity.plot import tornado  # plotting libraries only now
 
     info = {
         "settings": {k: str(v) for k, v in vars(args).items()},
         "factors": [dataclasses.asdict(f) for f in result["factors"]],
+        "warnings": result["warnings"],
         "wall_seconds": round(time.perf_counter() - started, 1),
         "versions": package_versions(),
     }
+    ranking = ranking_markdown(result["morris"], result["sobol"], args.top, result["warnings"])
     writers = {
         "morris.csv": lambda path: result["morris"].to_csv(path, index=False),
         "sobol.csv": lambda path: result["sobol"].to_csv(path, index=False),
-        "ranking.md": lambda path: path.write_text(ranking_markdown(result["morris"], result["sobol"], args.top)),
+        "ranking.md": lambda path: path.write_text(ranking),
         "tornado.png": lambda path: tornado(result["morris"], result["sobol"], path),
         "sensitivity.json": lambda path: path.write_text(json.dumps(info, indent=2)),
     }
@@ -198,7 +259,7 @@ def _main(argv: list[str] | None = None) -> None:
     for name in OUT_FILES:
         with atomic_file(args.out / name) as tmp:
             writers[name](tmp)
-    print(ranking_markdown(result["morris"], result["sobol"], args.top))
+    print(ranking)
     print(f"{info['wall_seconds']} s; tables and tornado.png in {args.out}/")
 
 

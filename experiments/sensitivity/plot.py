@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
@@ -29,9 +30,19 @@ def tornado(morris: pd.DataFrame, sobol: pd.DataFrame, path: Path) -> Path:
         axes[0][col].errorbar(m.mu_star, range(len(m)), xerr=m.mu_star_conf, fmt="none", color="black", lw=1)
         name = OUTCOMES[out].axis_label if out in OUTCOMES else out
         axes[0][col].set(title=f"{name}: Morris screening (top {TOP})", xlabel="mu* (mean |elementary effect|)")
-        s = sobol[sobol.output == out].melt(
-            id_vars=["factor"], value_vars=["ST", "S1"], var_name="index", value_name="value"
-        )
-        sns.barplot(data=s, y="factor", x="value", hue="index", ax=axes[1][col])
-        axes[1][col].set(title=f"{name}: Sobol indices (shortlist)", xlabel="share of output variance")
+        sobol_bars(sobol[sobol.output == out], axes[1][col])
+        axes[1][col].set(title=f"{name}: Sobol indices (shortlist)", xlabel="share of output variance, 95% interval")
+    fig.tight_layout()
     return save_figure(fig, path)
+
+
+def sobol_bars(table: pd.DataFrame, ax: plt.Axes) -> None:
+    """Total (ST) and first-order (S1) index of each factor, side by side, each with its 95% interval."""
+    y = np.arange(len(table))
+    for offset, index, colour in ((-0.2, "ST", "#1f4e79"), (0.2, "S1", "#9ecae1")):
+        ax.barh(y + offset, table[index], height=0.4, color=colour, label=index)
+        ax.errorbar(table[index], y + offset, xerr=table[f"{index}_conf"], fmt="none", color="black", lw=1)
+    ax.set_yticks(y, table["factor"])
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.legend(loc="lower right")
