@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 from scenarios.schema import EMPLOYERS, PAYERS  # noqa: E402
-from sim.outcomes import axis_label  # noqa: E402
+from sim.outcomes import axis_label, unit_of  # noqa: E402
 from sim.run import Results  # noqa: E402
 
 # plain matplotlib (a run's three figures need no seaborn, whose import with scipy.stats costs a second)
 STYLE = {"axes.grid": True, "grid.alpha": 0.4, "axes.spines.top": False, "axes.spines.right": False}
+
+
+BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.16), "ncol": 3, "frameon": False}  # a legend off the data
 
 
 def _yearly(weekly: pd.DataFrame, columns: list[str], how: str = "sum") -> pd.DataFrame:
@@ -36,34 +42,35 @@ def plot_cases(results: Results, path: Path) -> None:
         ax2.plot(time, w[column], label=column)
     ax2.set(title="Backlog: waiting list and active cases", xlabel="year", ylabel="cases")
     ax2.legend(title="state")
-    save_figure(fig, path, dpi=110)
+    save_figure(fig, path, dpi=110, vector=False)
 
 
 def plot_workforce(results: Results, path: Path) -> None:
     w = results.weekly
     time = results.config.run.start_year + w["week"] / 52
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
     ax1.stackplot(time, *[w[f"workers_{e}"] for e in EMPLOYERS], labels=EMPLOYERS, alpha=0.8)
-    ax1.legend(loc="lower left", title="employer")
+    ax1.legend(title="employer", **BELOW)
     ax1.set(title="Social workers in post", xlabel="year", ylabel="workers")
     for column in ("mean_skill", "mean_high_skill", "mean_morale"):
         ax2.plot(time, w[column], label=axis_label(column))
     ax2.set(title="Skill and morale (means)", xlabel="year", ylim=(0, 1))
-    ax2.legend(fontsize=8)
-    save_figure(fig, path, dpi=110)
+    ax2.legend(fontsize=8, **BELOW)
+    percent_axis(ax2.yaxis, "mean_skill")
+    save_figure(fig, path, dpi=110, vector=False)
 
 
 def plot_spending(results: Results, path: Path) -> None:
     yearly = _yearly(results.weekly, [f"spend_{p}" for p in PAYERS])
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(7, 4.4), layout="constrained")
     bottom = None
     for payer in PAYERS:
         values = yearly[f"spend_{payer}"]
         ax.bar(yearly.year, values, bottom=bottom, label=payer)
         bottom = values if bottom is None else bottom + values
     ax.set(title="Spending by payer", xlabel="year", ylabel="Rp million")
-    ax.legend(title="payer")
-    save_figure(fig, path, dpi=110)
+    ax.legend(title="payer", **BELOW)
+    save_figure(fig, path, dpi=110, vector=False)
 
 
 CASCADE = (
@@ -78,7 +85,7 @@ def plot_cascade(results: Results, path: Path) -> None:
     """The coverage cascade over the horizon, in children (harm types): each bar with its share of the harmed."""
     s = results.summary
     values = [s[key] for key, _ in CASCADE]
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(8.5, 4.4))
     bars = ax.bar([label for _, label in CASCADE], values, color=["#9e9e9e", "#6a8caf", "#4c72b0", "#2a9d8f"])
     for bar, value in zip(bars, values, strict=True):
         share = value / values[0] if values[0] else float("nan")
@@ -88,7 +95,7 @@ def plot_cascade(results: Results, path: Path) -> None:
     ax.set(title="The coverage cascade: children harmed, found, reached and effectively served", ylabel="children")
     ax.set_ylim(0, 1.18 * max(values[0], 1))
     ax.title.set_fontsize(10)
-    save_figure(fig, path, dpi=110)
+    save_figure(fig, path, dpi=110, vector=False)
 
 
 def plot_run(results: Results, directory: Path) -> list[Path]:
@@ -102,9 +109,55 @@ def plot_run(results: Results, directory: Path) -> list[Path]:
     return paths
 
 
-def save_figure(fig: plt.Figure, path: Path, dpi: int = 100) -> Path:
-    """Lay out, write and close a figure (closing frees its memory in long report runs); return the path."""
-    fig.tight_layout()
+def percent_axis(axis: Any, key: str) -> None:
+    """Show a share outcome (stored as a fraction) in per cent on `axis` (ax.xaxis or ax.yaxis), as its label
+    says; any other unit is left as it is."""
+    if unit_of(key) in ("share", "per year"):
+        axis.set_major_formatter(PercentFormatter(xmax=1))  # decimals as the range needs
+
+
+def save_figure(fig: plt.Figure, path: Path, dpi: int = 100, vector: bool = True) -> Path:
+    """Lay out, write and close a figure (closing frees its memory in long report runs); return the PNG's path.
+    With `vector`, an SVG beside it for print (a report's figures; a run's own figures skip it for speed)."""
+    for ax in fig.axes:  # a year axis shows whole years (quarter ticks crowd a short run's axis)
+        if ax.get_xlabel() == "year":
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     fig.savefig(path, dpi=dpi)
+    if vector:
+        fig.savefig(Path(path).with_suffix(".svg"))
+    if LAYOUT_CHECK is not None:
+        LAYOUT_CHECK.extend(f"{Path(path).name}: {clash}" for clash in overlaps(fig))
     plt.close(fig)
     return path
+
+
+def _shown_ticks(axis: Any) -> list[Any]:
+    """Tick labels inside the axis's view (matplotlib keeps labels of ticks beyond it, never drawn)."""
+    lo, hi = sorted(axis.get_view_interval())
+    ticks = zip(axis.get_majorticklocs(), axis.get_majorticklabels(), strict=False)
+    return [label for loc, label in ticks if lo <= loc <= hi]
+
+
+LAYOUT_CHECK: list[str] | None = None  # tests set a list: every saved figure's overlapping texts go into it
+
+
+def overlaps(fig: plt.Figure) -> list[str]:
+    """Texts of a drawn figure whose boxes overlap: titles, axis labels, tick labels, legends and the suptitle
+    (within one axes, tick labels are only checked against each other). Empty for a clean layout."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [fig._suptitle] if fig._suptitle is not None else []  # noqa: SLF001 - no public getter
+    for ax in fig.axes:
+        texts += [ax.title, ax.xaxis.label, ax.yaxis.label, *_shown_ticks(ax.xaxis), *_shown_ticks(ax.yaxis)]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text() and t.get_visible()]
+    legends = [ax.get_legend() for ax in fig.axes] + list(fig.legends)
+    boxes += [("legend", lg.get_window_extent(renderer)) for lg in legends if lg is not None and lg.get_visible()]
+    found = []
+    for i, (text_a, a) in enumerate(boxes):
+        for text_b, b in boxes[i + 1 :]:
+            both = Bbox.intersection(a, b)
+            if both is not None and both.width > 1 and both.height > 1:  # a touch of a pixel is not a clash
+                found.append(f"{text_a!r} overlaps {text_b!r}")
+    return found

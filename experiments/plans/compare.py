@@ -137,7 +137,8 @@ def write_comparison(comp: PlanComparison, out: Path, plans: list[Plan]) -> Path
             (partial / "configs" / f"{plan.name}.yaml").write_text(config)
         plot_comparison(comp.runs, comp.quarters, comp.yearly, comp.meta["window_start"], partial / "figures")
         (partial / "report.md").write_text(markdown_report(comp.matrix, comp.verdicts, comp.yearly, comp.meta))
-        (partial / "report.html").write_text(html_report(comp.matrix, comp.verdicts, comp.yearly, comp.meta))
+        html = html_report(comp.matrix, comp.verdicts, comp.yearly, comp.meta, partial / "figures")
+        (partial / "report.html").write_text(html)
         (partial / "verdicts.txt").write_text("\n".join(comp.verdicts) + "\n")
         (partial / "run_info.json").write_text(json.dumps(comp.meta, indent=2, default=str))
     return out

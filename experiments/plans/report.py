@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import html
 import math
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from experiments.common.html import embedded_img
 from experiments.common.tables import markdown_table
 from experiments.plans.paired import KPIS
 from experiments.plans.yearly import ALL, CHILDREN, LABELS
@@ -153,7 +155,10 @@ def markdown_report(matrix: pd.DataFrame, verdicts: list[str], yearly: pd.DataFr
     return "\n".join(parts) + "\n"
 
 
-def html_report(matrix: pd.DataFrame, verdicts: list[str], yearly: pd.DataFrame, meta: dict[str, Any]) -> str:
+def html_report(
+    matrix: pd.DataFrame, verdicts: list[str], yearly: pd.DataFrame, meta: dict[str, Any], figures: Path
+) -> str:
+    """The report as one self-contained page: the figures (from `figures/`) are embedded."""
     e = html.escape
     body = [f"<h1>Funding-transition plans: {e(', '.join(matrix.columns))}</h1>"]
     body += [f"<p>{e(p).replace('**', '')}</p>" for p in intro(meta)]
@@ -166,7 +171,7 @@ def html_report(matrix: pd.DataFrame, verdicts: list[str], yearly: pd.DataFrame,
         body.append(pd.DataFrame(rows, columns=header).to_html(classes="kpis", border=0, escape=True, index=False))
     body.append("<h2>Figures</h2>")
     body += [
-        f'<figure><img src="figures/{n}.png" alt="{e(c)}"><figcaption>{e(c)}</figcaption></figure>' for n, c in FIGURES
+        f"<figure>{embedded_img(figures / f'{n}.png', c)}<figcaption>{e(c)}</figcaption></figure>" for n, c in FIGURES
     ]
     body += ["<h2>Plans</h2><ul>", *(f"<li><b>{e(n)}</b> ({e(str(p))}): {e(d)}</li>" for n, p, d in meta["plans"])]
     body += ["</ul>", f"<p>Run on {e(meta['platform'])} with {e(meta['versions_line'])}.</p>"]

@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from experiments.common.html import embedded_img
 from experiments.common.tables import markdown_table  # noqa: E402
 from experiments.plans.stress import StressTest  # noqa: E402
 from sim.outputs import atomic_file  # noqa: E402
@@ -84,7 +85,8 @@ def markdown(test: StressTest) -> str:
     return "\n".join(parts) + "\n"
 
 
-def html_report(test: StressTest) -> str:
+def html_report(test: StressTest, figures: Path) -> str:
+    """The report as one self-contained page: the figures (from `figures/`) are embedded."""
     e, m = html.escape, test.meta
     robustness = pd.DataFrame(
         [[_cell(getattr(r, c), kind) for c, _, kind in COLUMNS] for r in test.robustness.itertuples()],
@@ -101,7 +103,7 @@ def html_report(test: StressTest) -> str:
         "</ul><h2>Robustness</h2>",
         robustness.to_html(index=False, border=0),
         "<h2>Figures</h2>",
-        *(f'<img src="figures/failures_{e(p)}.png" alt="where {e(p)} fails">' for p in m["plans"][1:]),
+        *(embedded_img(figures / f"failures_{p}.png", f"where {p} fails") for p in m["plans"][1:]),
         "<h2>Uncertainties</h2>",
         dims.to_html(index=False, border=0),
     ]
@@ -145,7 +147,7 @@ def write_stress(test: StressTest, out: Path) -> None:
     with atomic_file(out / "report.md") as tmp:
         tmp.write_text(markdown(test))
     with atomic_file(out / "report.html") as tmp:
-        tmp.write_text(html_report(test))
+        tmp.write_text(html_report(test, out / "figures"))
     boxes = {p: {"box": None if b is None else b.limits, "words": w} for p, (b, w) in test.boxes.items()}
     with atomic_file(out / "boxes.json") as tmp:
         tmp.write_text(pd.Series(boxes).to_json(indent=2))

@@ -1,8 +1,9 @@
 """A sweep folder belongs to one sweep, written by one process at a time.
 
 When a multirun starts, its folder's marker (sim/ownership.py) records the sweep's identity: a hash of what
-decides its points (the composed config, the sweeper's parameters and the command-line overrides, less
-Hydra's own settings and the options that change no result). The same sweep may come back to its folder (a
+decides its points (the composed config, the sweeper's settings — its parameters, and for Optuna its trials,
+sampler and direction — and the command-line overrides, less Hydra's own settings and the options that change
+no result). The same sweep may come back to its folder (a
 resume); a different sweep, or a folder holding files cpsim did not write, is refused with one line. A lock
 file keeps a second process out while the first writes.
 """
@@ -18,12 +19,14 @@ from pathlib import Path
 from typing import IO
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Glob
 from omegaconf import DictConfig, OmegaConf
 
 from scenarios.files import show
 from sim.ownership import LOCK, ForeignTarget, mark_created, read_marker, stamp
 
 NO_EFFECT = ("progress", "resume", "report")  # options that change no point
+PARALLELISM = ("n_jobs", "max_batch_size")  # sweeper settings that change how many run at once, not what runs
 
 
 class SweepBusy(RuntimeError):
@@ -39,15 +42,17 @@ def sweep_identity(config: DictConfig) -> str:
     task = config.hydra.overrides.task
     kept = [o for o in task if not o.startswith(("hydra.", "hydra/")) and o.split("=")[0] not in NO_EFFECT]
     overrides = sorted(_in_any_order(o) for o in kept)
-    params = OmegaConf.to_container(config.hydra.sweeper, resolve=False).get("params") or {}
-    payload = {"config": body, "overrides": overrides, "sweeper": params}
+    sweeper = OmegaConf.to_container(config.hydra.sweeper, resolve=False)
+    for key in PARALLELISM:
+        sweeper.pop(key, None)
+    payload = {"config": body, "overrides": overrides, "sweeper": sweeper}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _in_any_order(override: str) -> str:
     """A choice sweep (`key=a,b,c`) whatever the order of its values: a re-ordered sweep is the same sweep."""
     parsed = OverridesParser.create().parse_overrides([override])[0]
-    if parsed.is_choice_sweep():
+    if parsed.is_choice_sweep() and not isinstance(parsed.value(), Glob):  # a glob needs the config loader: as written
         return f"{parsed.get_key_element()}={sorted(parsed.sweep_string_iterator())}"
     return override
 

@@ -3,6 +3,7 @@ of a lever, and prevention (incidence) responses. Each function writes one PNG a
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from experiments.common.tables import ratio  # noqa: E402
+from experiments.common.tables import ratio, t_interval  # noqa: E402
 from scenarios.schema import HARM_TYPES  # noqa: E402
-from sim.outcomes import axis_label, parameter_label  # noqa: E402
-from sim.plots import save_figure  # noqa: E402
+from sim.outcomes import OUTCOMES, axis_label, parameter_label  # noqa: E402
+from sim.plots import percent_axis, save_figure  # noqa: E402
 
 DOSE_KPIS = ("effective_coverage", "resolution_rate_high_severity", "median_weeks_to_resolution", "mean_high_skill_end")
 PREVENTION_KPIS = ("incidence_per_1000_child_years", "detected_share", "recurrence_52w")
@@ -24,16 +25,27 @@ TRAJECTORY_KPIS = ("effective_coverage", "resolution_rate", "backlog", "incidenc
 MAX_PANEL_PARAMS = 4  # trajectories: one column per swept parameter, at most this many
 
 
+LABEL_WIDTH = 26  # characters a line of an axis label holds beside a panel of a grid
+
+
 def _label(name: str) -> str:
-    """Labels and units from the outcome registry (sim/outcomes.py), never a raw key."""
-    return axis_label(name)
+    """Labels and units from the outcome registry (sim/outcomes.py), never a raw key; wrapped, so that a long
+    label does not run into its neighbour's."""
+    return textwrap.fill(axis_label(name), LABEL_WIDTH)
 
 
 def _ordered(frame: pd.DataFrame, param: str, levels: list[Any]) -> pd.DataFrame:
     """The parameter as an ordered categorical (as text), so axes follow the sweep's order of levels."""
     out = frame.copy()
-    out[param] = pd.Categorical(out[param].astype(str), categories=[str(v) for v in levels], ordered=True)
+    shown = [_value(v) for v in levels]
+    out[param] = pd.Categorical(out[param].map(_value), categories=list(dict.fromkeys(shown)), ordered=True)
     return out
+
+
+def _value(value: Any) -> str:
+    """A swept value as text for an axis or a legend: choices in words (`classroom_mentoring` -> `classroom
+    mentoring`)."""
+    return str(value).replace("_", " ")
 
 
 def yearly_kpis(timeseries: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
@@ -56,12 +68,21 @@ def heatmap(runs: pd.DataFrame, x: str, y: str, levels: dict[str, list[Any]], pa
     """Mean KPI over the x-y grid (other swept parameters and seeds averaged)."""
     data = _ordered(_ordered(runs, x, levels[x]), y, levels[y])
     grid = data.pivot_table(index=y, columns=x, values=kpi, aggfunc="mean", observed=False)
-    fig, ax = plt.subplots(figsize=(1.4 * len(grid.columns) + 3, 0.6 * len(grid.index) + 2))
-    sns.heatmap(grid, annot=True, fmt=".2f", cmap="viridis", cbar_kws={"label": _label(kpi)}, ax=ax)
-    ax.set(title=f"Mean {_label(kpi)} ({runs.seed.nunique()} seeds per cell)")
+    half = data.pivot_table(index=y, columns=x, values=kpi, aggfunc=lambda v: _half_width(v), observed=False)
+    text = grid.map(OUTCOMES[kpi].format) + "\n± " + half.map(OUTCOMES[kpi].format)  # the colour's resolution
+    fig, ax = plt.subplots(figsize=(1.6 * len(grid.columns) + 3, 0.8 * len(grid.index) + 2), layout="constrained")
+    sns.heatmap(grid, annot=text, fmt="", cmap="viridis", cbar_kws={"label": _label(kpi)}, ax=ax)
+    percent_axis(ax.collections[0].colorbar.ax.yaxis, kpi)
+    title = f"{axis_label(kpi)}: mean ± half its 90% interval ({runs.seed.nunique()} seeds a cell)"
+    ax.set(title=textwrap.fill(title, 60))
     ax.set(xlabel=parameter_label(x), ylabel=parameter_label(y))
     ax.tick_params(axis="y", rotation=0)
     return save_figure(fig, path)
+
+
+def _half_width(values: pd.Series) -> float:
+    mean, low, high = t_interval(values)
+    return (high - low) / 2
 
 
 def trajectories(yearly: pd.DataFrame, runs: pd.DataFrame, swept: list[str], levels: dict, path: Path) -> Path:
@@ -69,7 +90,11 @@ def trajectories(yearly: pd.DataFrame, runs: pd.DataFrame, swept: list[str], lev
     params = swept[:MAX_PANEL_PARAMS] or ["point_id"]
     data = yearly.merge(runs[["point_id", "seed", *swept]], on=["point_id", "seed"])
     fig, axes = plt.subplots(
-        len(TRAJECTORY_KPIS), len(params), figsize=(4.2 * len(params), 2.8 * len(TRAJECTORY_KPIS)), squeeze=False
+        len(TRAJECTORY_KPIS),
+        len(params),
+        figsize=(4.2 * len(params) + 0.6, 2.8 * len(TRAJECTORY_KPIS)),
+        squeeze=False,
+        layout="constrained",
     )
     for col, param in enumerate(params):
         frame = _ordered(data, param, levels.get(param, sorted(data[param].unique())))
@@ -79,6 +104,9 @@ def trajectories(yearly: pd.DataFrame, runs: pd.DataFrame, swept: list[str], lev
                 data=frame, x="year", y=kpi, hue=param, estimator="mean", errorbar=("pi", 90), ax=ax, legend=row == 0
             )
             ax.set(ylabel=_label(kpi) if col == 0 else "", title=parameter_label(param) if row == 0 else "")
+            percent_axis(ax.yaxis, kpi)
+            if ax.get_legend() is not None:
+                ax.get_legend().set_title(parameter_label(param))
     fig.suptitle("KPI trajectories: mean and 90% band of runs (seeds and other swept parameters)")
     return save_figure(fig, path)
 
@@ -86,13 +114,16 @@ def trajectories(yearly: pd.DataFrame, runs: pd.DataFrame, swept: list[str], lev
 def response(runs: pd.DataFrame, swept: list[str], levels: dict, kpis: tuple[str, ...], title: str, path: Path) -> Path:
     """Mean KPI by each swept parameter's value with a 90% bootstrap interval of the mean."""
     params = swept or ["point_id"]
-    fig, axes = plt.subplots(len(params), len(kpis), figsize=(3.6 * len(kpis), 3.0 * len(params)), squeeze=False)
+    fig, axes = plt.subplots(
+        len(params), len(kpis), figsize=(3.8 * len(kpis), 3.2 * len(params) + 0.5), squeeze=False, layout="constrained"
+    )
     for row, param in enumerate(params):
         frame = _ordered(runs, param, levels.get(param, sorted(runs[param].unique())))
         for col, kpi in enumerate(kpis):
             ax = axes[row][col]
             sns.pointplot(data=frame, x=param, y=kpi, errorbar=("ci", 90), seed=0, ax=ax, capsize=0.15)
             ax.set(ylabel=_label(kpi), xlabel=parameter_label(param))
+            percent_axis(ax.yaxis, kpi)
             ax.tick_params(axis="x", rotation=30)
     fig.suptitle(title)
     return save_figure(fig, path)

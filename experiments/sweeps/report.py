@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments.common.html import embedded_img
 from experiments.common.tables import markdown_table, t_interval
 from experiments.sweeps.collect import Sweep
 from experiments.sweeps.figures import sweep_figures
@@ -110,7 +111,7 @@ def write_report(root: Path, sweep: Sweep) -> Path:
     (root / "report.md").write_text("\n".join(md))
     body = [f"<h1>Sweep report: {html.escape(root.name)}</h1>", f"<p>{html.escape(intro)}</p>", "<h2>Figures</h2>"]
     body += [
-        f'<h3>{kind}</h3><img src="{path.relative_to(root)}" style="max-width:100%">' for kind, path in figures.items()
+        f"<h3>{html.escape(kind.replace('_', ' '))}</h3>{embedded_img(path, kind)}" for kind, path in figures.items()
     ]
     body += ["<h2>Effects</h2>", _html_table(HEADER, rows)]
     if fail_rows:
