@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import hydra
+import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
@@ -28,7 +29,7 @@ from sim.outcomes import HEADLINE, OUTCOMES
 from sim.outputs import why, write_results
 from sim.overrides import check_command_line
 from sim.ownership import ForeignTarget, check_owned
-from sim.point import point_seeds, run_point
+from sim.point import POINT_DIR, point_seeds, run_point
 from sim.run import run
 
 register()
@@ -78,7 +79,8 @@ def hydra_app(cfg: DictConfig) -> float | dict[str, Any]:
         stop(f"cannot write {out / 'results'}: {why(exc)}; nothing was kept", 1)
     print(format_summary(results.summary))
     print(f"\n{config.n_weeks} weeks in {elapsed:.1f} s; results in {written}")
-    return float(results.summary["resolution_rate"])
+    value = results.summary.get(options["objective"] or "resolution_rate")  # the objective's value, if one is set
+    return float("nan") if value is None else float(value)
 
 
 def stop(message: str, status: int) -> None:
@@ -87,8 +89,10 @@ def stop(message: str, status: int) -> None:
     raise SystemExit(status)
 
 
-def sweep_job(data: dict[str, Any], seeds: list[int], options: dict[str, Any]) -> dict[str, Any]:
-    """One Hydra job of a sweep: this point's config for every seed, written to the job dir (or reused)."""
+def sweep_job(data: dict[str, Any], seeds: list[int], options: dict[str, Any]) -> float | dict[str, Any]:
+    """One Hydra job of a sweep: this point's config for every seed, written to the job dir (or reused).
+    Returns the point's status, or with `objective` set the objective's mean over the seeds (for a sweeper that
+    optimises: Optuna's wants a number)."""
     hydra_cfg = HydraConfig.get()
     multirun = hydra_cfg.mode == RunMode.MULTIRUN
     out = run_point(
@@ -105,7 +109,18 @@ def sweep_job(data: dict[str, Any], seeds: list[int], options: dict[str, Any]) -
     log.info("point %s: %s (%d seeds)", out["point"], out["status"], len(seeds))
     if out["status"] == "failed":
         log.error("point failed (a resume redoes it): %s", one_line(out["error"]))
+    if options["objective"]:
+        return objective_mean(Path(hydra_cfg.runtime.output_dir) / POINT_DIR, options["objective"], out["status"])
     return out
+
+
+def objective_mean(point_dir: Path, objective: str, status: str) -> float:
+    """The objective's mean over the point's seeds that have a value (as the point's resolution rate); NaN when
+    none has one or the point failed, which a sweeper that optimises counts as a failed trial."""
+    if status == "failed":
+        return float("nan")
+    value = pd.read_parquet(point_dir / "runs.parquet", columns=[objective])[objective].mean()
+    return float(value)
 
 
 def point_params(task_overrides: list[str], data: dict[str, Any], choices: dict[str, Any]) -> dict[str, Any]:

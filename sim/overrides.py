@@ -29,7 +29,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from scenarios.files import FileError, check_creatable, excerpt, read_yaml, show
 from scenarios.validate import ConfigError, build, config_from_dict
-from sim.app_config import APP_KEYS, CONFIG_NAME, CONFIG_PATH, AppConfig, register
+from sim.app_config import APP_KEYS, CONFIG_NAME, CONFIG_PATH, AppConfig, check_objective, objective_direction, register
 from sim.ownership import LOCK, ForeignTarget, check_owned, read_marker
 
 register()
@@ -37,6 +37,8 @@ register()
 MAX_CHECKED_JOBS = 5000  # jobs of a sweep whose composed configs are checked up front (about 6 ms each)
 MAX_CHECKED_VALUES = 100_000  # values of one swept field checked on their own
 BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
+OPTUNA_SWEEPER = "hydra_plugins.cpsim_optuna_sweeper.OptunaSweeper"
+MAX_TRIALS = 100_000  # trials of an Optuna sweep (each a job dir)
 PASS_THROUGH = ("help", "hydra_help", "shell_completion", "cfg", "info", "experimental_rerun")
 
 
@@ -204,11 +206,44 @@ def check_overrides(
         check_values(ov, loader)
     if sweeper._target_ != BASIC_SWEEPER:  # a sampling sweeper chooses its jobs as it goes
         check_job(primary)  # the config its swept values go on; each job is checked again when it starts
+        if sweeper._target_ == OPTUNA_SWEEPER:
+            check_optuna(primary, [*params, *(ov.input_line for ov in parsed if not ov.is_hydra_override())])
         return primary
     hydra_overrides = [ov.input_line for ov in parsed if ov.is_hydra_override()]
     task = swept + [ov for ov in parsed if not ov.is_hydra_override()]
     check_jobs(loader, config_name, hydra_overrides, task)
     return primary
+
+
+def check_optuna(cfg: DictConfig, lines: list[str]) -> None:
+    """An Optuna sweep optimises one outcome (`objective`) in a direction (given, or the outcome's `better`),
+    over overrides it can sample, for a whole number of trials in batches of at least one."""
+    from hydra_plugins.cpsim_optuna_sweeper._space import search_space  # imports Optuna: only for its sweeps
+
+    objective = cfg.get("objective") or ""
+    if not objective:
+        raise ConfigError(
+            "objective: missing; hydra/sweeper=optuna optimises one outcome, e.g. objective=effective_coverage "
+            "(any outcome with a number: README's summary table)"
+        )
+    sweeper = cfg.hydra.sweeper
+    direction = sweeper.get("direction")
+    if direction not in (None, "minimize", "maximize"):
+        raise ConfigError(
+            f"hydra.sweeper.direction: {excerpt(direction)} is not allowed; expected minimize, maximize or null "
+            f"(the better direction of {objective})"
+        )
+    objective_direction(objective, direction)
+    for key, most in (("n_trials", MAX_TRIALS), ("n_jobs", MAX_TRIALS)):
+        value = sweeper.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+            raise ConfigError(
+                f"hydra.sweeper.{key}: {excerpt(value)} is not allowed; expected a whole number from 1 to {most:,}"
+            )
+    if not search_space(lines).distributions:
+        raise ConfigError(
+            "hydra/sweeper=optuna: nothing to search; sweep a field, e.g. 'funding.pickup_share=interval(0,1)'"
+        )
 
 
 def check_values(ov: Override, loader: ConfigLoaderImpl) -> None:
@@ -230,6 +265,8 @@ def check_values(ov: Override, loader: ConfigLoaderImpl) -> None:
                 raise ConfigError(f"{key}: {str(v)!r} is not allowed; expected one of {', '.join(options)}")
     elif not any(part.isdigit() for part in key.split(".")):  # a list item is checked once composed
         for v in values:
+            if key == "objective":  # one line with the nearest outcomes, not all of them
+                check_objective(v)
             if not (isinstance(v, str) and "${" in v):  # so is an interpolation
                 build(AppConfig, _nested(key, v))
 
@@ -241,6 +278,7 @@ def check_job(cfg: DictConfig) -> None:
 
 def check_data(data: dict[str, Any]) -> None:
     data = dict(data)
+    check_objective(data.get("objective", ""))
     build(AppConfig, {key: data.pop(key) for key in APP_KEYS if key in data})
     config_from_dict(data)
 
