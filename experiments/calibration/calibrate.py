@@ -32,6 +32,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -45,6 +46,7 @@ import numpy as np
 from experiments.calibration.files import CALIBRATED_DIR, base_of, path_keys, write_calibrated
 from experiments.calibration.report import render
 from experiments.common.cli_args import MAX_SEED, OneLineParser, fail, jobs_int, out_folder, positive_int, scenario_list
+from experiments.common.orphans import watch_parent
 from experiments.validation.observables import run_jobs, simulate
 from experiments.validation.table import evaluate
 from experiments.validation.targets import TARGETS, Target
@@ -211,8 +213,10 @@ class Simulator:
     def __init__(self, problem: Problem, base: dict[str, Any], seeds: Sequence[int]) -> None:
         self.problem, self.base, self.seeds = problem, base, list(seeds)
         self.targets = fitted_targets(problem)
+        self.command = os.getpid()  # pyabc's worker processes end with this one (experiments/common/orphans.py)
 
     def __call__(self, par: Mapping[str, float]) -> dict[str, float]:
+        watch_parent(self.command)  # in a pyabc worker: once, then a no-op
         cfg = configure(self.base, self.problem, [par[p.name] for p in self.problem.parameters])
         cfg = fitting_config(cfg, self.problem)
         obs = [simulate(self.problem.scenario, cfg, s) for s in self.seeds]
