@@ -86,4 +86,6 @@ def describe(
 
 
 def _number(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:.3g}"
+    if abs(x) >= 10_000:
+        return f"{x:,.0f}"
+    return f"{x:.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:.3g}"  # a year reads 2016, not 2,016

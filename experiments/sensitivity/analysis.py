@@ -193,7 +193,7 @@ def ranking_markdown(morris: pd.DataFrame, sobol: pd.DataFrame, top: int, warnin
     return "\n".join(lines)
 
 
-OUT_FILES = ("morris.csv", "sobol.csv", "ranking.md", "tornado.png", "sensitivity.json")
+OUT_FILES = ("morris.csv", "sobol.csv", "ranking.md", "tornado.png", "tornado.svg", "sensitivity.json")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -252,7 +252,8 @@ def _main(argv: list[str] | None = None) -> None:
         "morris.csv": lambda path: result["morris"].to_csv(path, index=False),
         "sobol.csv": lambda path: result["sobol"].to_csv(path, index=False),
         "ranking.md": lambda path: path.write_text(ranking),
-        "tornado.png": lambda path: tornado(result["morris"], result["sobol"], path),
+        "tornado.png": lambda path: tornado(result["morris"], result["sobol"], path, vector=False),
+        "tornado.svg": lambda path: tornado(result["morris"], result["sobol"], path, vector=False),  # for print
         "sensitivity.json": lambda path: path.write_text(json.dumps(info, indent=2)),
     }
     open_folder(args.out)
