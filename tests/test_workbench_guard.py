@@ -186,3 +186,10 @@ def test_bound_beyond_this_computer_the_server_asks_for_its_token(tmp_path: Path
         assert "?token=t0ken" in proc.stdout.readline()
         assert _get(port, "/")[0] == 403
         assert _get(port, "/?token=t0ken")[0] == 200
+
+
+def test_the_servers_own_counters_are_not_served() -> None:
+    for path in ("/resourcez", "/resourcez/"):
+        sent = call(page(b"sessions: 12, memory: 1.2 GB"), POLICY, {"path": path})
+        assert sent[0]["status"] == 404 and b"sessions" not in body_of(sent)
+    assert call(page(b"ok"), POLICY, {"path": "/"})[0]["status"] == 200

@@ -54,6 +54,9 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+INTERNAL = ("/resourcez",)  # Solara's internal counters (sessions, memory): served to no one
+
+
 class Guard:
     def __init__(self, app: ASGI, policy: Policy) -> None:
         self.app, self.policy = app, policy
@@ -83,6 +86,8 @@ class Guard:
             scope["root_path"] = ""
         if scope["type"] == "websocket":
             return await self.app(scope, receive, send)
+        if scope.get("path", "").rstrip("/") in INTERNAL:
+            return await _plain(send, 404, "Not found.")  # the server's own counters are not for visitors
         await self._http(scope, receive, send, set_cookie)
 
     async def _http(self, scope: Scope, receive: Callable, send: Callable, set_cookie: bool) -> None:

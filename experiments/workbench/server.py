@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["CPSIM_WORKBENCH_JOBS"] = str(args.jobs)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
+    os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "2m")  # a closed tab's session is freed (Solara keeps it a day)
     os.environ.setdefault("MPLBACKEND", "Agg")
     # reacton's own faster renderer skips the parts of the page whose state did not change; its default one
     # sets every widget of the page back to its last rendered value on any update, which drops text typed into
