@@ -114,7 +114,8 @@ class MultiRun:
     def plot(self, outcome: str = "effective_coverage", ax: Any = None) -> Figure:
         """Each name's mean of `outcome` with its 90% interval, labelled from the outcome registry."""
         import matplotlib.pyplot as plt
-        from matplotlib.ticker import PercentFormatter
+
+        from sim.plots import percent_axis
 
         if outcome not in OUTCOMES:
             raise ConfigError(f"outcome: {outcome!r} is not allowed; expected a key of sim/outcomes.py")
@@ -126,8 +127,7 @@ class MultiRun:
         ax.set_yticks(range(len(table)), table["name"])
         ax.set_ylim(len(table) - 0.5, -0.5)  # the first name on top
         ax.set_xlabel(OUTCOMES[outcome].axis_label)
-        if OUTCOMES[outcome].unit in ("share", "per year"):  # shares are stored as fractions, labelled in %
-            ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+        percent_axis(ax.xaxis, outcome)
         ax.set_title(f"Mean over {len(self.seeds)} seeds, with its 90% interval", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
         return ax.figure

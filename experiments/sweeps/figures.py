@@ -68,7 +68,7 @@ def heatmap(runs: pd.DataFrame, x: str, y: str, levels: dict[str, list[Any]], pa
     """Mean KPI over the x-y grid (other swept parameters and seeds averaged)."""
     data = _ordered(_ordered(runs, x, levels[x]), y, levels[y])
     grid = data.pivot_table(index=y, columns=x, values=kpi, aggfunc="mean", observed=False)
-    half = data.pivot_table(index=y, columns=x, values=kpi, aggfunc=lambda v: _half_width(v), observed=False)
+    half = data.pivot_table(index=y, columns=x, values=kpi, aggfunc=_half_width, observed=False)
     text = grid.map(OUTCOMES[kpi].format) + "\n± " + half.map(OUTCOMES[kpi].format)  # the colour's resolution
     fig, ax = plt.subplots(figsize=(1.6 * len(grid.columns) + 3, 0.8 * len(grid.index) + 2), layout="constrained")
     sns.heatmap(grid, annot=text, fmt="", cmap="viridis", cbar_kws={"label": _label(kpi)}, ax=ax)
