@@ -215,7 +215,7 @@ def test_saved_plans_open_again(scenario: dict, tmp_path: Path) -> None:
 
 def test_explore_controls_are_relative_to_the_scenario() -> None:
     pytest.importorskip("solara")
-    from experiments.workbench.app import explore_model_class
+    from experiments.workbench.explore import explore_model_class
     from scenarios.scale import posts
     from scenarios.schema import EmployerCounts
 

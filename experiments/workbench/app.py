@@ -20,6 +20,8 @@ import solara.lab
 from experiments.plans.plan_file import PlanError
 from experiments.workbench import charts, plain
 from experiments.workbench import draft as D
+from experiments.workbench.editor import Editor, draft
+from experiments.workbench.explore import Explore
 from experiments.workbench.jobs import Cancelled, CompareJob, shared_pool
 from experiments.workbench.page import (
     DATA,
@@ -34,16 +36,9 @@ from experiments.workbench.page import (
     scenario_name,
 )
 from experiments.workbench.stress_page import Stress
-from scenarios.schema import BUDGET_LINES, EMPLOYERS
 from scenarios.validate import ConfigError
 
 PROGRESS_EVERY_S = 0.25
-
-
-def _starting_draft() -> D.Draft:
-    d = D.example("linear_taper_3y")
-    d.name, d.description = "my_plan", "my changes to linear_taper_3y"
-    return d
 
 
 children_text = solara.reactive("")  # blank: the scenario's city size
@@ -52,7 +47,6 @@ baseline_choice = solara.reactive(EXAMPLE + "funder_stays")
 others_choice: solara.Reactive[list[str]] = solara.reactive([])  # more plans, up to MAX_PLANS in all
 MAX_PLANS = 6
 start_choice = solara.reactive(EXAMPLE + "linear_taper_3y")
-draft = solara.reactive(_starting_draft())
 notice = solara.reactive("")
 # (percent done, what is happening): read only by `CompareProgress`, so that a progress update re-renders the
 # bar and not the plan's grid
@@ -103,117 +97,6 @@ def compare_task(job: CompareJob, folder: Path, files: dict[str, str], label: st
 
 
 # ---- Plans page ------------------------------------------------------------------------------------------
-def _cell(key: str, bad: set[str], width: int = 62) -> solara.Element:
-    return Cell(key, draft.value.cell(key), key in bad, width)
-
-
-@solara.component
-def Cell(key: str, text: str, error: bool, width: int) -> None:
-    """One cell of the grid, a component of its own: when another cell changes the draft, Reacton renders only
-    the cells whose text or mark changed, and a cell being typed into keeps what is not yet entered."""
-
-    def set_text(new: str | None) -> None:
-        draft.set(draft.value.with_cell(key, new or ""))
-
-    solara.InputText(
-        "",
-        value=text,
-        on_value=set_text,
-        continuous_update=False,
-        dense=True,
-        hide_details=True,
-        error=error,
-        classes=["cell-" + key.replace(".", "-")],
-        style={"width": f"{width}px", "margin": "0 2px"},
-    )
-
-
-def _table(header: list[str], rows: list[tuple[str, list[solara.Element]]]) -> solara.Element:
-    th = [solara.v.Html(tag="th", children=[h], style_="font-weight:normal;font-size:85%") for h in ["", *header]]
-    trs = [solara.v.Html(tag="tr", children=th)]
-    for label, cells in rows:
-        tds = [solara.v.Html(tag="td", children=[label], style_="padding-right:8px;white-space:nowrap")]
-        tds += [solara.v.Html(tag="td", children=[c]) for c in cells]
-        trs.append(solara.v.Html(tag="tr", children=tds))
-    return solara.v.Html(tag="table", children=trs, style_="width:auto")
-
-
-@solara.component
-def Editor(years: list[int], errors: list[str]) -> None:
-    d = draft.value
-    bad = {D.field_of(e, D.plan_path(d)) for e in errors}
-    with solara.Row():
-        solara.InputText("Plan name", value=d.name, on_value=lambda t: draft.set(_renamed(t)), classes=["plan-name"])
-        solara.InputText(
-            "One line about it",
-            value=d.description,
-            on_value=lambda t: draft.set(_described(t)),
-            style={"min-width": "420px"},
-        )
-        solara.Select(
-            "Legal anchor",
-            value=D.ANCHOR_LABELS[d.legal_anchor],
-            values=list(D.ANCHOR_LABELS.values()),
-            on_value=lambda label: draft.set(_anchored(label)),
-        )
-    Text(
-        "**Funder's share of each budget line** (0 = pays nothing, 1 = pays all), from the year given on. "
-        "An empty cell keeps the year before; before the first filled year the scenario's shares apply."
-    )
-    _table(
-        [str(y) for y in years],
-        [(D.LINE_LABELS[ln], [_cell(f"funder_share.{y}.{ln}", bad) for y in years]) for ln in BUDGET_LINES],
-    )
-    Text(
-        "**City pickup**: the share of the withdrawn money the city puts back (0 to 1), and how many years "
-        "after the withdrawal it starts."
-    )
-    _table(
-        ["share", "delay (years)"],
-        [
-            (D.LINE_LABELS[ln], [_cell(f"pickup.{ln}.share", bad), _cell(f"pickup.{ln}.delay_years", bad)])
-            for ln in BUDGET_LINES
-        ],
-    )
-    Text(
-        "**City budget** for the programme lines (Rp million a year; empty = no limit) and **positions** by "
-        "employer, from the year given on."
-    )
-    budget_row = [("City budget (Rp m)", [_cell(f"local_budget.{y}", bad, 70) for y in years])]
-    hiring_rows = [(D.EMPLOYER_LABELS[e], [_cell(f"hiring.{y}.{e}", bad) for y in years]) for e in EMPLOYERS]
-    _table([str(y) for y in years], budget_row + hiring_rows)
-    Text(
-        "**Cut first when the city budget is short**: budget lines, the first named cut first, separated by "
-        "commas (for example `prevention, outreach`); empty = the scenario's order."
-    )
-    _cell(D.CUT_ORDER, bad, 520)
-    if errors:
-        with solara.Column(classes=["plan-errors"]):
-            solara.Error(f"{len(errors)} cell(s) to fix before comparing (the same check as `cpsim-plans check`):")
-            for e in errors:
-                solara.Error(e, dense=True)
-    else:
-        solara.Success("The plan is valid for this scenario.", dense=True, classes=["plan-ok"])
-
-
-def _renamed(text: str | None) -> D.Draft:
-    new = D.Draft(**{**draft.value.__dict__})
-    new.name = text or ""
-    return new
-
-
-def _described(text: str | None) -> D.Draft:
-    new = D.Draft(**{**draft.value.__dict__})
-    new.description = text or ""
-    return new
-
-
-def _anchored(label: str) -> D.Draft:
-    new = D.Draft(**{**draft.value.__dict__})
-    new.legal_anchor = {v: k for k, v in D.ANCHOR_LABELS.items()}[label]
-    return new
-
-
 @solara.component
 def Results(result: dict[str, Any]) -> None:
     comp = result["comp"]
@@ -379,90 +262,6 @@ def Plans() -> None:
                 solara.Error(f"The compare failed: {_no_paths(str(compare_task.exception))}")
     if compare_task.finished and compare_task.value is not None:
         Results(compare_task.value)
-
-
-# ---- Explore page ----------------------------------------------------------------------------------------
-AS_IS = "as in the scenario"
-
-
-def explore_model_class() -> type:
-    """CPModel driven by the Explore page's controls, each relative to the chosen scenario so that no slider
-    silently replaces a scenario's own value. The scenario is named `city`: on Reset, Mesa 3.5's SolaraViz
-    passes its own `scenario` object (mesa.experimental.scenarios), which CPModel would take for a name."""
-    from sim.model import CPModel
-
-    class ExploreModel(CPModel):
-        def __init__(
-            self,
-            city: str = "makassar_pksai",
-            rng: int | None = 0,
-            scenario: Any = None,
-            city_size_pct: int = 15,
-            local_workers_pct: int = 100,
-            donor_workers_pct: int = 100,
-            mentoring: str = AS_IS,
-            pickup_share: str = AS_IS,
-            hub: str = AS_IS,
-        ):
-            base = D.scenario(city)
-            workers = base["staffing"]["workers"]
-            overrides: dict[str, Any] = {
-                "population__n_children": max(1000, round(base["population"]["n_children"] * city_size_pct / 100)),
-                "staffing__workers__local": round(workers["local"] * local_workers_pct / 100),
-                "staffing__workers__donor": round(workers["donor"] * donor_workers_pct / 100),
-            }
-            if mentoring != AS_IS:
-                overrides["training__mentoring"] = mentoring == "on"
-            if hub != AS_IS:
-                overrides["coordination__hub"] = hub == "on"
-            if pickup_share != AS_IS:
-                overrides["funding__pickup_share"] = float(pickup_share)
-            super().__init__(scenario=city, rng=rng, **overrides)
-
-    return ExploreModel
-
-
-_EXPLORE_MODEL: type | None = None
-
-
-@solara.component
-def Explore() -> None:
-    from mesa.visualization import Slider, SolaraViz, make_plot_component
-
-    global _EXPLORE_MODEL
-    if _EXPLORE_MODEL is None:
-        _EXPLORE_MODEL = explore_model_class()
-    model_class = _EXPLORE_MODEL
-    model = solara.use_memo(lambda: model_class(), [])
-    on_off = [AS_IS, "on", "off"]
-    params = {
-        "rng": 0,
-        "city": {"type": "Select", "value": "makassar_pksai", "values": D.scenarios(), "label": "Scenario"},
-        "city_size_pct": Slider("City size %", 15, 5, 100, 5),
-        "local_workers_pct": Slider("Staffing: local %", 100, 0, 200, 10),
-        "donor_workers_pct": Slider("Staffing: donor %", 100, 0, 200, 10),
-        "mentoring": {"type": "Select", "value": AS_IS, "values": on_off, "label": "Training: mentoring"},
-        "pickup_share": {
-            "type": "Select",
-            "value": AS_IS,
-            "values": [AS_IS, "0", "0.25", "0.5", "0.75", "1"],
-            "label": "Funding: share of withdrawn money the city picks up",
-        },
-        "hub": {"type": "Select", "value": AS_IS, "values": on_off, "label": "Coordination: integrated hub"},
-    }
-    solara.Title("cpsim workbench: explore")
-    SolaraViz(
-        model,
-        components=[
-            make_plot_component(["backlog"]),
-            make_plot_component(["workers"]),
-            make_plot_component(["spend_funder", "spend_local", "spend_national"]),
-            make_plot_component(["effective_coverage_to_date", "resolution_rate_to_date"]),
-        ],
-        model_params=params,
-        name="cpsim: one run, week by week (sizes in % of the scenario's; change a control, then Reset)",
-        play_interval=50,
-    )
 
 
 @solara.component
