@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,3 +26,11 @@ def small(**sections: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def small_config() -> dict[str, Any]:
     return small()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's chromium through Playwright (tests/workbench_browser.py); the test is skipped without them."""
+    from workbench_browser import launch
+
+    yield from launch()

@@ -13,9 +13,11 @@ import argparse
 import contextlib
 import os
 import time
+from pathlib import Path
 
 from experiments.workbench import draft as D
 from experiments.workbench.jobs import Cancelled, CompareJob, Pool, shared_pool, timed
+from experiments.workbench.local_server import CHROMIUM_ARGS, local_server
 
 
 def cold_first_progress(plans: list, scenario: dict, jobs: int) -> float:
@@ -36,43 +38,18 @@ def cold_first_progress(plans: list, scenario: dict, jobs: int) -> float:
     return first[0] if first else float("nan")
 
 
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 def in_browser(repeats: int, jobs: int, chromium: str = "/usr/bin/chromium") -> tuple[float, float]:
     """(seconds from the Compare click to the page's progress bar moving, to the verdicts on the page), for the
     scenario's full city, measured in chromium against a `cpsim-workbench` started here."""
-    import socket
-    import subprocess
-    import sys
     import tempfile
-    import urllib.request
 
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    data = tempfile.mkdtemp(prefix="cpsim-workbench-bench-")
-    cmd = [sys.executable, "-m", "experiments.workbench.server", "--port", str(port), "--data-dir", data]
-    cmd += ["--jobs", str(jobs)]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url, timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.5)
+    with (
+        tempfile.TemporaryDirectory(prefix="cpsim-workbench-bench-") as folder,
+        local_server(Path(folder), "--jobs", str(jobs)) as server,
+    ):
+        url = server.url
         time.sleep(5)  # the server starts its worker processes in the background
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -94,9 +71,6 @@ def in_browser(repeats: int, jobs: int, chromium: str = "/usr/bin/chromium") -> 
             total = time.perf_counter() - start
             browser.close()
         return first, total
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,16 +1,21 @@
 """Compares run in the background: one pool of worker processes for the server, one job per Compare click.
 
 Workers report every simulated quarter through a queue, so the progress bar moves within a second of the
-click; Cancel drops the runs not yet started (a run under way finishes, about a second at city scale, and is
-thrown away). Each job keeps its own futures and its own results, so two browser tabs comparing at once never
-see each other's runs. The tables are those of `compare_plans` (the same function `cpsim-plans compare` uses),
-with this module's runner in place of `run_plans`.
+click. Cancel drops the runs not yet started and stops the runs under way at their next simulated week: the
+server leaves a flag file named after the job in a folder of its own, which each worker looks for every week
+(a file, because the workers were started before the job existed and share nothing else with it). Each job
+keeps its own futures and its own results, so two compares never see each other's runs; board.py queues them.
+The tables are those of `compare_plans` (the same function `cpsim-plans compare` uses), with this module's
+runner in place of `run_plans`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -27,6 +32,7 @@ from experiments.plans.runner import tables
 from scenarios.schema import Config
 
 REPORT_EVERY_WEEKS = 13  # one progress message per simulated quarter
+STOP_WAIT_S = 10.0  # a run stops at its next simulated week; this bounds the wait if a worker hangs
 
 
 class Cancelled(Exception):
@@ -35,11 +41,12 @@ class Cancelled(Exception):
 
 # ---- worker side -------------------------------------------------------------------------------------------
 _worker_queue: Any = None
+_cancel_dir = ""
 
 
-def _init_worker(queue: Any, server_pid: int) -> None:
-    global _worker_queue
-    _worker_queue = queue
+def _init_worker(queue: Any, server_pid: int, cancel_dir: str) -> None:
+    global _worker_queue, _cancel_dir
+    _worker_queue, _cancel_dir = queue, cancel_dir
     threading.Thread(target=_exit_with_server, args=(server_pid,), daemon=True).start()
 
 
@@ -65,10 +72,15 @@ def _warm() -> int:
 def run_task(
     job_id: str, plan: str, config: Config, seed: int, window_from: int
 ) -> tuple[str, int, dict, pd.DataFrame]:
-    """One run, as runner.run_one, telling the server its progress every simulated quarter."""
+    """One run, as runner.run_one, telling the server its progress every simulated quarter and stopping at the
+    week after the job is cancelled."""
     from sim.run import run
 
+    flag = os.path.join(_cancel_dir, job_id)
+
     def report(week: int, n_weeks: int) -> None:
+        if _cancel_dir and os.path.exists(flag):
+            raise Cancelled()
         if _worker_queue is not None and (week % REPORT_EVERY_WEEKS == 0 or week == n_weeks):
             _worker_queue.put((job_id, plan, seed, week))
 
@@ -85,6 +97,7 @@ class Pool:
         self._executor: ProcessPoolExecutor | None = None
         self._queue: Any = None
         self._jobs: dict[str, CompareJob] = {}
+        self.cancel_dir = tempfile.mkdtemp(prefix="cpsim-workbench-cancel-")
 
     def executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -92,8 +105,9 @@ class Pool:
                 ctx = multiprocessing.get_context("forkserver")
                 ctx.set_forkserver_preload(["sim.run"])
                 self._queue = ctx.Queue()
+                args = (self._queue, os.getpid(), self.cancel_dir)
                 self._executor = ProcessPoolExecutor(
-                    self.workers, mp_context=ctx, initializer=_init_worker, initargs=(self._queue, os.getpid())
+                    self.workers, mp_context=ctx, initializer=_init_worker, initargs=args
                 )
                 threading.Thread(target=self._listen, args=(self._queue,), daemon=True).start()
             return self._executor
@@ -123,14 +137,22 @@ class Pool:
                 self._executor = None
             return self.executor().submit(run_task, job.id, plan, config, seed, window_from)
 
+    def stop(self, job: CompareJob) -> None:
+        """Tell the workers to stop this job's runs under way."""
+        with open(os.path.join(self.cancel_dir, job.id), "w"):
+            pass
+
     def forget(self, job: CompareJob) -> None:
         self._jobs.pop(job.id, None)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(os.path.join(self.cancel_dir, job.id))
 
     def shutdown(self) -> None:
         with self._lock:
             if self._executor is not None:
                 self._executor.shutdown(wait=False, cancel_futures=True)
                 self._executor = None
+        shutil.rmtree(self.cancel_dir, ignore_errors=True)
 
 
 _POOL: Pool | None = None
@@ -158,9 +180,18 @@ class CompareJob:
         self._futures: list[Future] = []
 
     def cancel(self) -> None:
-        self._cancel.set()
+        if not self._cancel.is_set():
+            self._cancel.set()
+            self.pool.stop(self)
         for f in self._futures:
             f.cancel()
+
+    def _stop_all(self) -> None:
+        """Cancel, and return (by raising Cancelled) only once the runs under way have stopped, so that a
+        cancelled job has freed the cores when it ends."""
+        self.cancel()
+        wait(self._futures, timeout=STOP_WAIT_S)
+        raise Cancelled()
 
     @property
     def cancelled(self) -> bool:
@@ -192,12 +223,10 @@ class CompareJob:
         pending = set(self._futures)
         while pending:
             if self.cancelled:
-                self.cancel()
-                raise Cancelled()
+                self._stop_all()
             finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
             if self.cancelled or any(f.cancelled() for f in finished):
-                self.cancel()
-                raise Cancelled()
+                self._stop_all()
             for f in finished:
                 plan, seed, summary, q = f.result()
                 done[plan, seed] = summary, q

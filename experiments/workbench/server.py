@@ -84,7 +84,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-WORKBENCH_ENTRIES = {"plans", "runs"}  # what the workbench keeps in its data folder
+WORKBENCH_ENTRIES = {"plans", "runs", "drafts"}  # what the workbench keeps in its data folder
 
 
 def claim_data_folder(data: Path) -> None:
@@ -103,6 +103,19 @@ def claim_data_folder(data: Path) -> None:
     for entry in WORKBENCH_ENTRIES:  # its own folders, from before markers too
         if (data / entry).is_dir():
             mark_created(data / entry)
+
+
+def _log_one_line_per_event() -> None:
+    """The workbench's own events (a compare done, cancelled or failed; a draft not restored) as one line each on
+    stderr, beside uvicorn's warnings."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(f"{PROG}: %(asctime)s %(message)s", "%H:%M:%S"))
+    log = logging.getLogger("cpsim.workbench")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -142,6 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     # Solara warns on every page that its session cookie falls back from SameSite=None to Lax over http: the
     # page is not embedded in another site's frame, so Lax is what we want
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    _log_one_line_per_event()
     query = f"?token={token}" if token else ""
     print(f"{PROG}: open http://{args.host}:{args.port}/{query} (data folder: {data})", flush=True)
     try:
