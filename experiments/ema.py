@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.calibration.files import path_keys
+from experiments.common.extras import require
 from experiments.plans.discovery import FailureBox, describe, discover
 from experiments.plans.futures import SPACES, Uncertainty, future_config, uncertainties
 from experiments.sensitivity.space import RELATIVE, Factor
@@ -66,6 +67,7 @@ from sim.compose import scenario_dict
 from sim.outcomes import OUTCOMES
 from sim.run import Results, run
 
+require("ema_workbench", "experiments.ema")  # the `explore` extra
 with warnings.catch_warnings():  # "ipyparallel not installed": an evaluator this module never uses
     warnings.simplefilter("ignore")
     import ema_workbench as ema

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from experiments.common.cli_args import OneLineParser, fail, fraction, jobs_int, positive_int, seed_int
+from experiments.common.extras import MissingExtra, require
 from experiments.plans.compare import compare_plans, plan_configs, terminal_report, window_start, write_comparison
 from experiments.plans.futures import SPACES
 from experiments.plans.optimize import Robust, plan_yaml, search
@@ -343,6 +344,7 @@ def cmd_stress(args: argparse.Namespace) -> int:
         raise UsageError(
             f"plans: {len(args.plans)} plan is not allowed; expected a reference plan and at least one more"
         )
+    require("ema_workbench", "cpsim-plans stress")  # the `explore` extra
     plans = [load_plan(spec) for spec in args.plans]
     scenario = scenario_dict(args.scenario, args.overrides)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
@@ -394,7 +396,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         with interruptible(PROG):
             code = COMMANDS[args.command](args)
-    except (PlanError, ConfigError, UsageError, ForeignTarget, SweepBusy) as exc:
+    except (PlanError, ConfigError, UsageError, ForeignTarget, SweepBusy, MissingExtra) as exc:
         fail(PROG, str(exc))
     except OSError as exc:  # a full disk, a folder taken away while it ran
         print(one_line(f"{PROG}: error: cannot write {exc.filename or ''}: {why(exc)}"), file=sys.stderr)
