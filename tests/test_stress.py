@@ -98,12 +98,34 @@ def test_stress_finds_that_a_plan_fails_when_the_pickup_is_late_and_resumes(tmp_
     assert refused.value.code == 2
 
 
+@pytest.mark.slow
+def test_stress_on_a_job_array_gives_the_same_answer_as_local_cores(tmp_path: Path) -> None:
+    """`--launcher submitit_local` runs the SLURM path (a submitit job array of chunks) on this computer."""
+    args = ["stress", "funder_stays", "exit_no_pickup", *TINY_ARGS, "--futures", "6", "--seeds", "1", "--space"]
+    args += ["transition", "--no-progress"]
+    tables = {}
+    for launcher in ("local", "submitit_local"):
+        out = tmp_path / launcher
+        with pytest.raises(SystemExit) as done:
+            main([*args, "--out", str(out), "--launcher", launcher, "--points-per-task", "5", "--jobs", "2"])
+        assert done.value.code == 0
+        tables[launcher] = pd.read_parquet(out / "futures.parquet")
+    pd.testing.assert_frame_equal(tables["local"], tables["submitit_local"])
+    logs = list((tmp_path / "submitit_local" / ".submitit").glob("*/*_result.pkl"))
+    assert len(logs) == 3  # 6 futures x 2 plans in array tasks of 5 points
+
+
 @pytest.mark.parametrize(
     ("extra", "words"),
     [
         (["--futures", "0"], "--futures"),
         (["--space", "everything"], "--space"),
         (["--seeds", "-1"], "--seeds"),
+        (["--launcher", "kubernetes"], "--launcher"),
+        (["--launcher", "slurm", "--partition", "short;rm -rf"], "--partition"),
+        (["--launcher", "slurm", "--time-min", "0"], "--time-min"),
+        (["--partition", "short"], "--partition"),
+        (["--launcher", "slurm", "--points-per-task", "0"], "--points-per-task"),
     ],
 )
 def test_bad_stress_options_get_one_line(tmp_path: Path, extra: list[str], words: str, capsys) -> None:

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from experiments.common.cli_args import OneLineParser, fail, fraction, jobs_int, positive_int, seed_int
+from experiments.common.cluster import LAUNCHERS, ClusterSettings, slurm_name, time_min
 from experiments.common.extras import MissingExtra, require
 from experiments.plans.compare import compare_plans, plan_configs, terminal_report, window_start, write_comparison
 from experiments.plans.futures import SPACES
@@ -106,6 +107,20 @@ def parser() -> argparse.ArgumentParser:
         help="all: assumed and calibrated parameters and transition risks (default); transition: the risks only",
     )
     p.add_argument("--out", type=Path, required=True, help="output folder: new, empty, or the same design (resume)")
+    c = p.add_argument_group("on a SLURM cluster (the nodes must see this environment and --out)")
+    c.add_argument(
+        "--launcher",
+        choices=LAUNCHERS,
+        default="local",
+        help="local: --jobs processes here (default); slurm: a SLURM job array; submitit_local: the same, here",
+    )
+    c.add_argument("--partition", type=slurm_name, help="SLURM partition (default: the cluster's)")
+    c.add_argument("--account", type=slurm_name, help="SLURM account (default: yours)")
+    c.add_argument("--time-min", type=time_min, default=60, help="time limit of each array task, minutes (default 60)")
+    c.add_argument(
+        "--points-per-task", type=positive_int, default=10, help="futures x plans per array task (default 10)"
+    )
+    c.add_argument("--cpus-per-task", type=jobs_int, default=1, help="processes per array task (default 1)")
 
     p = sub.add_parser("optimize", help="find the cheapest local pickup that keeps protection near a reference")
     _scenario_options(p)
@@ -339,6 +354,20 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cluster(args: argparse.Namespace) -> ClusterSettings | None:
+    for option in ("partition", "account"):
+        if getattr(args, option) is not None and args.launcher != "slurm":
+            raise UsageError(
+                f"--{option}: {getattr(args, option)} is not allowed with --launcher {args.launcher}; "
+                "expected --launcher slurm"
+            )
+    if args.launcher == "local":
+        return None
+    return ClusterSettings(
+        args.launcher, args.partition, args.account, args.time_min, args.points_per_task, args.cpus_per_task
+    )
+
+
 def cmd_stress(args: argparse.Namespace) -> int:
     if len(args.plans) < 2:
         raise UsageError(
@@ -371,6 +400,7 @@ def cmd_stress(args: argparse.Namespace) -> int:
         sampler_seed=args.sampler_seed,
         space=args.space,
         progress=not args.no_progress,
+        cluster=_cluster(args),
     )
     write_stress(test, out)
     print("\n".join(line.replace("**", "") for line in headline(test)))

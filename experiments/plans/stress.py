@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.common.cluster import ClusterExecutor, ClusterSettings
 from experiments.common.pool import run_many
 from experiments.plans.compare import plan_configs, window_start
 from experiments.plans.discovery import FailureBox, describe, discover
@@ -100,8 +101,11 @@ def run_stress(
     space: str = "all",
     progress: bool = False,
     on_done: Callable[[int, int], None] | None = None,
+    cluster: ClusterSettings | None = None,
 ) -> StressTest:
-    """`on_done(done, total)` after each future x plan (a page's progress bar; raising in it cancels)."""
+    """`on_done(done, total)` after each future x plan (a page's progress bar; raising in it cancels).
+    With `cluster`, the runs go to a SLURM job array (experiments/common/cluster.py) instead of `jobs` local
+    processes; their logs go to `out/.submitit/`."""
     configs, dims, table, points, start = design(plans, scenario, name, n_futures, sampler_seed, space)
     settings = {
         "scenario": name,
@@ -119,7 +123,9 @@ def run_stress(
         for (future, plan), data in points.items():
             params = {"future": future, "plan": plan}
             tasks.append((data, seeds, out / "points" / f"{future:05d}_{plan}", params, start))
-        done = run_many(_run_point, tasks, jobs, progress="futures x plans" if progress else None, on_done=on_done)
+        pool = ClusterExecutor(out / ".submitit", cluster) if cluster is not None else None
+        label = "futures x plans" if progress else None
+        done = run_many(_run_point, tasks, jobs, pool=pool, progress=label, on_done=on_done)
         failed = [t[3] for t, d in zip(tasks, done, strict=True) if d["status"] == "failed"]
         if failed:
             first = failed[0]
