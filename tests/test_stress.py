@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -98,21 +99,36 @@ def test_stress_finds_that_a_plan_fails_when_the_pickup_is_late_and_resumes(tmp_
     assert refused.value.code == 2
 
 
+def _slurm_answers() -> bool:
+    try:
+        return subprocess.run(["sinfo", "-h"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
 @pytest.mark.slow
-def test_stress_on_a_job_array_gives_the_same_answer_as_local_cores(tmp_path: Path) -> None:
-    """`--launcher submitit_local` runs the SLURM path (a submitit job array of chunks) on this computer."""
+@pytest.mark.parametrize(
+    "launcher",
+    [
+        "submitit_local",
+        pytest.param("slurm", marks=pytest.mark.skipif(not _slurm_answers(), reason="no SLURM cluster here")),
+    ],
+)
+def test_stress_on_a_job_array_gives_the_same_answer_as_local_cores(tmp_path: Path, launcher: str) -> None:
+    """The SLURM path (a submitit job array of chunks): on a cluster when `sinfo` answers, and always through
+    submitit's local stand-in on this computer."""
     args = ["stress", "funder_stays", "exit_no_pickup", *TINY_ARGS, "--futures", "6", "--seeds", "1", "--space"]
-    args += ["transition", "--no-progress"]
+    args += ["transition", "--no-progress", "--points-per-task", "5", "--jobs", "2"]
     tables = {}
-    for launcher in ("local", "submitit_local"):
-        out = tmp_path / launcher
+    for how in ("local", launcher):
+        out = tmp_path / how
         with pytest.raises(SystemExit) as done:
-            main([*args, "--out", str(out), "--launcher", launcher, "--points-per-task", "5", "--jobs", "2"])
+            main([*args, "--out", str(out), "--launcher", how])
         assert done.value.code == 0
-        tables[launcher] = pd.read_parquet(out / "futures.parquet")
-    pd.testing.assert_frame_equal(tables["local"], tables["submitit_local"])
-    logs = list((tmp_path / "submitit_local" / ".submitit").glob("*/*_result.pkl"))
-    assert len(logs) == 3  # 6 futures x 2 plans in array tasks of 5 points
+        tables[how] = pd.read_parquet(out / "futures.parquet")
+    pd.testing.assert_frame_equal(tables["local"], tables[launcher])
+    results = list((tmp_path / launcher / ".submitit").glob("*/*_result.pkl"))
+    assert len(results) == 3  # 6 futures x 2 plans in array tasks of 5 points
 
 
 @pytest.mark.parametrize(
