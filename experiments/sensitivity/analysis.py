@@ -72,7 +72,9 @@ def sobol_indices(prob: dict, model: Model, outputs: tuple[str, ...], n: int, se
     """Sobol S1 and ST with 95% confidence half-widths for every factor and output (long table, ranked by ST)."""
     x = sobol_sample.sample(prob, n, calc_second_order=False, seed=seed)
     y = model(x)
-    results = [sobol_analyze.analyze(prob, y[:, k], calc_second_order=False, seed=seed) for k in range(len(outputs))]
+    # SALib seeds its bootstrap only for a truthy seed (`if seed:`): seed 0 would give other intervals each time
+    boot = seed + 1
+    results = [sobol_analyze.analyze(prob, y[:, k], calc_second_order=False, seed=boot) for k in range(len(outputs))]
     return _ranked(prob, outputs, results, ("S1", "S1_conf", "ST", "ST_conf"), by="ST")
 
 
