@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
-from matplotlib.transforms import Bbox  # noqa: E402
+from matplotlib.transforms import Bbox, offset_copy  # noqa: E402
 
 from scenarios.schema import EMPLOYERS, PAYERS  # noqa: E402
 from sim.outcomes import axis_label, unit_of  # noqa: E402
@@ -21,7 +21,14 @@ from sim.run import Results  # noqa: E402
 STYLE = {"axes.grid": True, "grid.alpha": 0.4, "axes.spines.top": False, "axes.spines.right": False}
 
 
-BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.16), "ncol": 3, "frameon": False}  # a legend off the data
+BELOW_POINTS = 34  # room under a panel for its tick labels and axis label, whatever the panel's height
+
+
+def below(ax: plt.Axes) -> dict[str, Any]:
+    """Legend options that put it under the panel's axis label, off the data (a fixed distance in points, so a
+    short panel and a tall one alike)."""
+    anchor = offset_copy(ax.transAxes, fig=ax.figure, y=-BELOW_POINTS, units="points")
+    return {"loc": "upper center", "bbox_to_anchor": (0.5, 0.0), "bbox_transform": anchor, "ncol": 3, "frameon": False}
 
 
 def _yearly(weekly: pd.DataFrame, columns: list[str], how: str = "sum") -> pd.DataFrame:
@@ -36,12 +43,12 @@ def plot_cases(results: Results, path: Path) -> None:
     for column in flows:
         ax1.plot(yearly.year, yearly[column], marker="o", label=column.removeprefix("cases_"))
     ax1.set(title="Cases per year", xlabel="year", ylabel="cases")
-    ax1.legend(title="flow")
+    ax1.legend(title="flow", **below(ax1))
     time = results.config.run.start_year + w["week"] / 52
     for column in ("waiting", "active"):
         ax2.plot(time, w[column], label=column)
     ax2.set(title="Backlog: waiting list and active cases", xlabel="year", ylabel="cases")
-    ax2.legend(title="state")
+    ax2.legend(title="state", **below(ax2))
     save_figure(fig, path, dpi=110, vector=False)
 
 
@@ -50,12 +57,12 @@ def plot_workforce(results: Results, path: Path) -> None:
     time = results.config.run.start_year + w["week"] / 52
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
     ax1.stackplot(time, *[w[f"workers_{e}"] for e in EMPLOYERS], labels=EMPLOYERS, alpha=0.8)
-    ax1.legend(title="employer", **BELOW)
+    ax1.legend(title="employer", **below(ax1))
     ax1.set(title="Social workers in post", xlabel="year", ylabel="workers")
     for column in ("mean_skill", "mean_high_skill", "mean_morale"):
         ax2.plot(time, w[column], label=axis_label(column))
     ax2.set(title="Skill and morale (means)", xlabel="year", ylim=(0, 1))
-    ax2.legend(fontsize=8, **BELOW)
+    ax2.legend(fontsize=8, **below(ax2))
     percent_axis(ax2.yaxis, "mean_skill")
     save_figure(fig, path, dpi=110, vector=False)
 
@@ -69,7 +76,7 @@ def plot_spending(results: Results, path: Path) -> None:
         ax.bar(yearly.year, values, bottom=bottom, label=payer)
         bottom = values if bottom is None else bottom + values
     ax.set(title="Spending by payer", xlabel="year", ylabel="Rp million")
-    ax.legend(title="payer", **BELOW)
+    ax.legend(title="payer", **below(ax))
     save_figure(fig, path, dpi=110, vector=False)
 
 
@@ -145,7 +152,8 @@ LAYOUT_CHECK: list[str] | None = None  # tests set a list: every saved figure's 
 
 def overlaps(fig: plt.Figure) -> list[str]:
     """Texts of a drawn figure whose boxes overlap: titles, axis labels, tick labels, legends and the suptitle
-    (within one axes, tick labels are only checked against each other). Empty for a clean layout."""
+    (within one axes, tick labels are only checked against each other), and legends drawn over a panel. Empty
+    for a clean layout."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     texts = [fig._suptitle] if fig._suptitle is not None else []  # noqa: SLF001 - no public getter
@@ -155,6 +163,13 @@ def overlaps(fig: plt.Figure) -> list[str]:
     legends = [ax.get_legend() for ax in fig.axes] + list(fig.legends)
     boxes += [("legend", lg.get_window_extent(renderer)) for lg in legends if lg is not None and lg.get_visible()]
     found = []
+    for lg in legends:  # a legend drawn over a panel hides data (a panel's empty corner today, a line tomorrow)
+        if lg is None or not lg.get_visible():
+            continue
+        for ax in fig.axes:
+            both = Bbox.intersection(lg.get_window_extent(renderer), ax.get_window_extent(renderer))
+            if both is not None and both.width > 1 and both.height > 1:
+                found.append(f"legend {lg.get_title().get_text()!r} lies over a panel ({ax.get_title()!r})")
     for i, (text_a, a) in enumerate(boxes):
         for text_b, b in boxes[i + 1 :]:
             both = Bbox.intersection(a, b)

@@ -12,7 +12,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from scenarios.schema import PAYERS  # noqa: E402
-from sim.plots import save_figure  # noqa: E402
+from sim.plots import below, save_figure  # noqa: E402
 
 BAND = ("pi", 90)  # 5th-95th percentile across seeds: no bootstrap, so figures are deterministic
 
@@ -24,7 +24,7 @@ def plot_trajectories(quarters: pd.DataFrame, window_start: int, path: Path) -> 
         sns.lineplot(data=quarters, x="time", y=column, hue="plan", errorbar=BAND, ax=ax, legend=ax is axes[0])
         ax.axvline(window_start, color="grey", linestyle=":", linewidth=1)
         ax.set(title=title, xlabel="year", ylabel="")
-    axes[0].legend(title="plan (band: 90% of seeds)", fontsize=8)
+    axes[0].legend(title="plan (band: 90% of seeds)", fontsize=8, **below(axes[0]))
     save_figure(fig, path)
 
 
@@ -38,7 +38,7 @@ def plot_cost_by_payer(runs: pd.DataFrame, path: Path) -> None:
         bottom += cost[f"spend_{payer}"]
     ax.set(title="Cost over the horizon by payer (mean over seeds)", ylabel="Rp million")
     ax.tick_params(axis="x", rotation=25)
-    ax.legend(title="payer")
+    ax.legend(title="payer", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # beside: x labels slant
     save_figure(fig, path)
 
 
@@ -55,7 +55,7 @@ def plot_sustainability_vs_cost(runs: pd.DataFrame, path: Path) -> None:
             data=means, x="spend_local", y=column, hue="plan", s=120, marker="D", ax=ax, legend=ax is axes[1]
         )
         ax.set(title=title, xlabel="cost to local government (Rp m)", ylabel="")
-    axes[1].legend(title="plan (diamond: mean)", fontsize=8)
+    axes[1].legend(title="plan (diamond: mean)", fontsize=8, **below(axes[1]))
     save_figure(fig, path)
 
 
@@ -72,7 +72,7 @@ def plot_children_per_year(yearly: pd.DataFrame, window_start: int, path: Path) 
             ax.fill_between(rows.year, scale * rows.low, scale * rows.high, color=line.get_color(), alpha=0.2)
         ax.axvline(window_start, color="grey", linestyle=":", linewidth=1)
         ax.set(title=title, xlabel="year", ylabel="children" if scale == 1 else "%")
-    axes[0].legend(title="plan (band: 90% interval)", fontsize=8)
+    axes[0].legend(title="plan (band: 90% interval)", fontsize=8, **below(axes[0]))
     save_figure(fig, path)
 
 

@@ -103,10 +103,12 @@ def trajectories(yearly: pd.DataFrame, runs: pd.DataFrame, swept: list[str], lev
             sns.lineplot(
                 data=frame, x="year", y=kpi, hue=param, estimator="mean", errorbar=("pi", 90), ax=ax, legend=row == 0
             )
-            ax.set(ylabel=_label(kpi) if col == 0 else "", title=parameter_label(param) if row == 0 else "")
+            ax.set(ylabel=_label(kpi) if col == 0 else "")
             percent_axis(ax.yaxis, kpi)
-            if ax.get_legend() is not None:
-                ax.get_legend().set_title(parameter_label(param))
+            if ax.get_legend() is not None:  # above the top panel, off the data: its title names the column
+                sns.move_legend(
+                    ax, "lower center", bbox_to_anchor=(0.5, 1.02), ncol=4, title=parameter_label(param), frameon=False
+                )
     fig.suptitle("KPI trajectories: mean and 90% band of runs (seeds and other swept parameters)")
     return save_figure(fig, path)
 
