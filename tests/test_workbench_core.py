@@ -190,7 +190,10 @@ def test_plain_outputs_round_numbers_and_explain_words(scenario: dict) -> None:
     assert v["status"] in ("holds", "falls short", "unclear (more seeds needed)")
     assert "Children reached" in v["sentences"][0]
     sheets = pd.read_excel(__import__("io").BytesIO(plain.xlsx_bytes(comp)), sheet_name=None)
-    assert set(sheets) == {"Summary", "Results", "Each run", "Each year", "Quarters"} and len(sheets["Each run"]) == 6
+    assert (
+        set(sheets) == {"Summary", "Results", "Each run", "Each year", "Quarters", "Plan"}
+        and len(sheets["Each run"]) == 6
+    )
     each_year = sheets["Each year"]  # numbers stored as numbers, one row per plan x year x indicator x line x payer
     assert each_year["mean"].dtype == float and set(each_year.plan) == {"funder_stays", "exit_no_pickup"}
     assert "Why: " in v["sentences"][-1] and "Year by year" in report

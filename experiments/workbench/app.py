@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import datetime
 import json
-import time
+import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import solara
-import solara.lab
+import yaml
 
 from experiments.plans.plan_file import PlanError
-from experiments.workbench import charts, plain
+from experiments.workbench import charts, drafts, plain
 from experiments.workbench import draft as D
+from experiments.workbench import numbers as N
+from experiments.workbench.board import COMPARE, board
 from experiments.workbench.editor import Editor, draft
 from experiments.workbench.explore import Explore
-from experiments.workbench.jobs import Cancelled, CompareJob, shared_pool
+from experiments.workbench.i18n import LANGUAGES, N_, _, current, language, speaking
+from experiments.workbench.job_view import EarlierJobs, JobStatus, board_version, owner
+from experiments.workbench.jobs import CompareJob, shared_pool
 from experiments.workbench.page import (
     DATA,
     EXAMPLE,
@@ -30,15 +35,14 @@ from experiments.workbench.page import (
     WORKERS,
     Text,
     _choices,
-    _no_paths,
     _open,
-    _tab_folder,
     scenario_name,
 )
+from experiments.workbench.plan_files import PlanFiles
 from experiments.workbench.stress_page import Stress
 from scenarios.validate import ConfigError
 
-PROGRESS_EVERY_S = 0.25
+log = logging.getLogger("cpsim.workbench")
 
 
 children_text = solara.reactive("")  # blank: the scenario's city size
@@ -48,10 +52,8 @@ others_choice: solara.Reactive[list[str]] = solara.reactive([])  # more plans, u
 MAX_PLANS = 6
 start_choice = solara.reactive(EXAMPLE + "linear_taper_3y")
 notice = solara.reactive("")
-# (percent done, what is happening): read only by `CompareProgress`, so that a progress update re-renders the
-# bar and not the plan's grid
-progress: solara.Reactive[tuple[int, str]] = solara.reactive((0, ""))
-current_job: solara.Reactive[CompareJob | None] = solara.reactive(None)
+watching: solara.Reactive[str | None] = solara.reactive(None)  # the board entry this tab shows
+restored = solara.reactive(False)  # this tab has looked for the browser's saved draft
 
 
 def _scenario() -> tuple[dict[str, Any] | None, str]:
@@ -61,47 +63,100 @@ def _scenario() -> tuple[dict[str, Any] | None, str]:
         n = None
         if text:
             try:
-                n = int(text.replace(",", ""))
-            except ValueError:
-                return None, f"population.n_children: {text!r} is not allowed; expected a whole number"
+                n = N.parse(text, N.number_locale.value)
+            except N.Ambiguous as exc:
+                a, b = (N.shown(x, N.number_locale.value) for x in (exc.thousands, exc.decimal))
+                return None, _(
+                    "Children in the city: did you mean {a} or {b}? Type it as {plain}, or change Numbers."
+                ).format(a=a, b=b, plain=exc.thousands)
+            except N.NotANumber:
+                return None, _("Children in the city: {text} is not a number; enter a whole number").format(text=text)
+            if n != int(n):
+                return None, _("Children in the city: {text} is not a whole number; enter a whole number").format(
+                    text=text
+                )
+            n = int(n)
         return D.scenario(scenario_name.value, n), ""
     except ConfigError as exc:
         return None, str(exc)
 
 
-@solara.lab.task(prefer_threaded=True)
-def compare_task(job: CompareJob, folder: Path, files: dict[str, str], label: str) -> dict[str, Any]:
-    last = [0.0]
+def write_results(folder: Path, files: dict[str, str], label: str, lang: str) -> Callable[[Any], dict[str, Any]]:
+    """What the board does with a finished comparison: write the downloads into the browser's folder, in the
+    tab's language `lang` (the board's thread cannot see the tab), and keep them for the page."""
 
-    def on_progress(fraction: float, text: str) -> None:
-        now = time.monotonic()
-        if now - last[0] >= PROGRESS_EVERY_S or fraction >= 1:  # a few updates a second are enough to watch
-            last[0] = now
-            progress.set((round(100 * fraction), text))
+    def finish(comp: Any) -> dict[str, Any]:
+        with speaking(lang):
+            return write(comp)
 
-    comp = job.run(on_progress)
-    folder.mkdir(parents=True, exist_ok=True)
-    out = {
-        "plan.yaml": files["plan"].encode(),
-        "results.csv": plain.csv_bytes(comp),
-        "results.xlsx": plain.xlsx_bytes(comp),
-        "report.md": plain.report_markdown(comp, label).encode(),
+    def write(comp: Any) -> dict[str, Any]:
+        folder.mkdir(parents=True, exist_ok=True)
+        out = {
+            "plan.yaml": files["plan"].encode(),
+            "results.csv": plain.csv_bytes(comp),
+            "results.xlsx": plain.xlsx_bytes(comp, yaml.safe_load(files["plan"])),
+            "report.md": plain.report_markdown(comp, label).encode(),
+        }
+        for name, data in out.items():
+            (folder / name).write_bytes(data)
+        (folder / "baseline.yaml").write_text(files["baseline"])
+        meta = {k: comp.meta[k] for k in ("baseline", "seeds", "wall_seconds", "window_start", "versions")}
+        (folder / "run_info.json").write_text(json.dumps(meta))
+        return {"comp": comp, "files": out, "label": label}
+
+    return finish
+
+
+def _browser_folder() -> Path:
+    return DATA / "runs" / D.safe_name(owner())
+
+
+def _settings() -> dict[str, Any]:
+    return {
+        "scenario": scenario_name.value,
+        "children": children_text.value,
+        "repeats": repeats_text.value,
+        "baseline": baseline_choice.value,
+        "others": list(others_choice.value),
     }
-    for name, data in out.items():
-        (folder / name).write_bytes(data)
-    (folder / "baseline.yaml").write_text(files["baseline"])
-    (folder / "run_info.json").write_text(
-        json.dumps({k: comp.meta[k] for k in ("baseline", "seeds", "wall_seconds", "window_start", "versions")})
-    )
-    return {"comp": comp, "files": out, "label": label}
+
+
+def _restore() -> None:
+    """Once per tab: bring back what this browser last typed."""
+    if restored.value:
+        return
+    restored.set(True)
+    saved = drafts.load(DATA, owner())
+    if saved is not None:
+        d, settings = saved
+        draft.set(d)
+        choices = set(_choices())
+        if settings.get("scenario") in D.scenarios():
+            scenario_name.set(settings["scenario"])
+        children_text.set(str(settings.get("children", "")))
+        repeats_text.set(str(settings.get("repeats", "10")))
+        if settings.get("baseline") in choices:
+            baseline_choice.set(settings["baseline"])
+        others_choice.set([c for c in settings.get("others", []) if c in choices])
+    if watching.value is None:  # re-attach to this browser's latest compare
+        latest = next(iter(board().entries(owner(), COMPARE)), None)
+        watching.set(latest.id if latest is not None else None)
+
+
+def _autosave() -> None:
+    if restored.value:
+        try:
+            drafts.save(DATA, owner(), draft.value, _settings())
+        except OSError as exc:
+            log.warning("draft not saved: %s", exc.strerror or exc)
 
 
 # ---- Plans page ------------------------------------------------------------------------------------------
 @solara.component
 def Results(result: dict[str, Any]) -> None:
     comp = result["comp"]
-    Text(f"## Results on {result['label']}")
-    Text(plain.REPEATS_NOTE.format(n=comp.meta["n_seeds"]))
+    Text("## " + _("Results on {city}").format(city=result["label"]))
+    Text(plain.repeats_note(comp.meta["n_seeds"]))
     for plan in [p[0] for p in comp.meta["plans"]]:
         v = plain.verdict_text(comp, plan)
         with solara.Card(classes=["verdict"]):
@@ -111,10 +166,12 @@ def Results(result: dict[str, Any]) -> None:
     md += [f"| {label} | " + " | ".join(row) + " |" for label, row in table.iterrows()]
     Text("\n".join(md))
     Text(
-        "Lines: the middle repeat; shaded bands hold 9 repeats in 10. The dotted line marks the start of "
-        "the transition."
+        _(
+            "Lines: the middle repeat; shaded bands hold 9 repeats in 10. The dotted line marks the start of "
+            "the transition."
+        )
     )
-    Text("### Year by year\n\n" + plain.yearly_markdown(comp))
+    Text("### " + _("Year by year") + "\n\n" + plain.yearly_markdown(comp))
     solara.FigureMatplotlib(charts.children_per_year(comp), format="png")
     solara.FigureMatplotlib(charts.trajectories(comp), format="png")
     solara.FigureMatplotlib(charts.cost_by_payer(comp), format="png")
@@ -122,10 +179,10 @@ def Results(result: dict[str, Any]) -> None:
     with solara.Row(classes=["downloads"]):
         mime = {"yaml": "text/yaml", "csv": "text/csv", "md": "text/markdown"}
         for name, label in (
-            ("plan.yaml", "Plan (YAML)"),
-            ("results.csv", "Results (CSV)"),
-            ("results.xlsx", "Results (Excel)"),
-            ("report.md", "Report"),
+            ("plan.yaml", _("Plan (YAML)")),
+            ("results.csv", _("Results (CSV)")),
+            ("results.xlsx", _("Results (Excel)")),
+            ("report.md", _("Report")),
         ):
             filename = (D.safe_name(comp.meta["plans"][1][0]) + ".yaml") if name == "plan.yaml" else name
             solara.FileDownload(
@@ -134,25 +191,6 @@ def Results(result: dict[str, Any]) -> None:
                 label=label,
                 mime_type=mime.get(name.rsplit(".", 1)[1], "application/octet-stream"),
             )
-
-
-def _cancel() -> None:
-    if current_job.value is not None:
-        current_job.value.cancel()
-
-
-@solara.component
-def CompareProgress() -> None:
-    """The progress bar, its words and Cancel: the only component that reads `progress`, so that the updates
-    of a running compare re-render these few widgets and leave the plan's grid alone. With reacton's fast
-    renderer (REACTON_FAST=1, set by `cpsim-workbench`) nothing else is touched; a grid cell set back to its
-    last rendered value would drop text typed into it but not yet entered."""
-    percent, text = progress.value
-    with solara.Column(classes=["compare-progress"]):
-        solara.ProgressLinear(percent or True)
-        with solara.Row(style={"align-items": "center"}):
-            solara.Text(f"Running: {text} ({percent}%)")
-            solara.Button("Cancel", on_click=_cancel, color="error", outlined=True)
 
 
 @solara.component
@@ -164,21 +202,13 @@ def Plans() -> None:
         [d, scenario_name.value, children_text.value],
     )
     years = sorted(set(D.horizon(scenario_data)) | d.years()) if scenario_data else sorted(d.years())
-    running = compare_task.pending
-
-    def start_from() -> None:
-        try:
-            draft.set(_open(start_choice.value))
-            notice.set("")
-        except PlanError as exc:
-            notice.set(str(exc))
-
-    def save() -> None:
-        try:
-            D.save(draft.value, DATA)
-            notice.set(f"Saved as {D.safe_name(draft.value.name)} (open it again under 'saved: ').")
-        except (OSError, ValueError) as exc:
-            notice.set(f"Could not save: {exc}")
+    solara.use_effect(_restore, [])
+    solara.use_effect(
+        _autosave,
+        [d, scenario_name.value, children_text.value, repeats_text.value, baseline_choice.value, others_choice.value],
+    )
+    shown = board().get(watching.value, owner()) if watching.value else None
+    busy = shown is not None and not shown.over and board_version.value >= 0  # re-read when a compare ends
 
     def compare() -> None:
         try:
@@ -186,25 +216,32 @@ def Plans() -> None:
             if not 2 <= n <= 100:
                 raise ValueError
         except ValueError:
-            notice.set(f"repeats: {repeats_text.value!r} is not allowed; expected a whole number from 2 to 100")
+            notice.set(
+                _("Repeats: {value} is not allowed; enter a whole number from 2 to 100").format(
+                    value=repr(repeats_text.value)
+                )
+            )
             return
         if len(others_choice.value) > MAX_PLANS - 2:
             notice.set(
-                f"also compare: {len(others_choice.value)} plans is not allowed; expected at most {MAX_PLANS - 2} "
-                f"(up to {MAX_PLANS} plans in one compare)"
+                _(
+                    "Also compare: {n} plans is too many; choose at most {most} (up to {all} plans in one compare)"
+                ).format(n=len(others_choice.value), most=MAX_PLANS - 2, all=MAX_PLANS)
             )
             return
         try:
             base_draft = _open(baseline_choice.value)
-            drafts = [base_draft, draft.value, *(_open(choice) for choice in others_choice.value)]
-            plans = [D.to_plan(d, scenario_data) for d in drafts]
+            compared = [base_draft, draft.value, *(_open(choice) for choice in others_choice.value)]
+            plans = [D.to_plan(d, scenario_data) for d in compared]
         except PlanError as exc:
             notice.set(str(exc))
             return
         names = [p.name for p in plans]
         repeated = next((n for i, n in enumerate(names) if n in names[:i]), None)
         if repeated is not None:
-            notice.set(f"name: {repeated!r} is used by two of the plans compared; expected each plan once")
+            notice.set(
+                _("Two of the plans compared are both named {name}; compare each plan once").format(name=repeated)
+            )
             return
         notice.set("")
         job = CompareJob(
@@ -214,71 +251,86 @@ def Plans() -> None:
             shared_pool(WORKERS),
             info={"scenario": scenario_name.value, "overrides": ""},
         )
-        current_job.set(job)
-        stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-        folder = D.inside(_tab_folder(), f"{stamp}_{D.safe_name(draft.value.name)}")
-        size = f"{scenario_data['population']['n_children']:,} children"
+        now = datetime.datetime.now()
+        folder = D.inside(_browser_folder(), f"{now:%Y-%m-%d_%H-%M-%S}_{D.safe_name(draft.value.name)}")
+        n_children = scenario_data["population"]["n_children"]
+        size = _("{n} children").format(n=f"{n_children:,}")
         files = {"plan": D.to_yaml(draft.value), "baseline": D.to_yaml(base_draft)}
-        progress.set((0, "Starting the runs"))
-        compare_task(job, folder, files, f"{scenario_name.value} ({size})")
+        finish = write_results(folder, files, f"{scenario_name.value} ({size})", current())
+        work = len(plans) * n * 52 * len(D.horizon(scenario_data)) * n_children
+        entry = board().submit(owner(), f"{draft.value.name}, {now:%H:%M}", job, finish, work, COMPARE)
+        watching.set(entry.id)
 
-    solara.Title("cpsim workbench: plans")
+    solara.Title(_("cpsim workbench: plans"))
     solara.Style(STYLE)
     Text(
-        "# Plans\nWrite a funding-transition plan (when the funder pays less, what the city picks up), then "
-        "compare it with another plan on the same simulated city."
+        "# "
+        + _("Plans")
+        + "\n"
+        + _(
+            "Write a funding-transition plan (when the funder pays less, what the city picks up), then "
+            "compare it with another plan on the same simulated city."
+        )
     )
-    with solara.Card("1. City and plan to start from"):
+    with solara.Card(_("1. City and plan to start from")):
         with solara.Row():
-            solara.Select("Scenario", value=scenario_name, values=D.scenarios())
+            solara.Select(_("Scenario"), value=scenario_name, values=D.scenarios())
             solara.InputText(
-                "Children in the city", value=children_text, classes=["children"], placeholder="the scenario's"
+                _("Children in the city"), value=children_text, classes=["children"], placeholder=_("the scenario's")
             )
-            solara.Select("Start from", value=start_choice, values=_choices())
-            solara.Button("Open", on_click=start_from, outlined=True)
         if scenario_error:
             solara.Error(scenario_error)
-    with solara.Card("2. Edit the plan"):
+        PlanFiles(errors)
+    with solara.Card(_("2. Edit the plan")):
         Editor(years, errors)
-    with solara.Card("3. Compare"):
+    with solara.Card(_("3. Compare")):
         with solara.Row():
-            solara.Select("Compare with", value=baseline_choice, values=_choices())
+            solara.Select(_("Compare with"), value=baseline_choice, values=_choices())
             solara.SelectMultiple(
-                f"Also compare (up to {MAX_PLANS - 2})", values=others_choice, all_values=_choices(), classes=["others"]
+                _("Also compare (up to {n})").format(n=MAX_PLANS - 2),
+                values=others_choice,
+                all_values=_choices(),
+                classes=["others"],
             )
-            solara.InputText("Repeats (more: surer, slower)", value=repeats_text, classes=["repeats"])
+            solara.InputText(_("Repeats (more: surer, slower)"), value=repeats_text, classes=["repeats"])
             solara.Button(
-                "Compare", on_click=compare, color="primary", disabled=bool(errors) or running or not scenario_data
+                _("Compare"), on_click=compare, color="primary", disabled=bool(errors) or busy or not scenario_data
             )
-            solara.Button("Save plan", on_click=save, outlined=True, disabled=bool(errors))
         if notice.value:
             solara.Warning(notice.value)
-        if running:
-            CompareProgress()
-        elif compare_task.error:
-            if isinstance(compare_task.exception, Cancelled):
-                solara.Info("Cancelled: nothing was kept.")
-            else:
-                solara.Error(f"The compare failed: {_no_paths(str(compare_task.exception))}")
-    if compare_task.finished and compare_task.value is not None:
-        Results(compare_task.value)
+        EarlierJobs(COMPARE, watching)
+    if watching.value is not None:
+        JobStatus(watching.value, Results, _("Cancelled: nothing was kept."))
 
 
 @solara.component
 def Layout(children: list | None = None) -> solara.Element:
-    """Solara's app layout with the two pages named in the bar (its default names the first one 'Home')."""
-    _, routes_here = solara.use_route()
+    """Solara's app layout with the pages named in the bar (its default names the first one 'Home') and the
+    language switch. The language is the tab's (`i18n.language`, a per-tab reactive): moving between the pages
+    keeps it, another tab has its own."""
+    _route, routes_here = solara.use_route()
+    names = {name: code for code, name in LANGUAGES.items()}
     with solara.AppLayout(navigation=False, children=children or []) as main, solara.AppBar():
         for route in routes_here:
             with solara.Link(solara.resolve_path(route)):
                 solara.Button(
-                    route.label, text=True, dark=True, classes=[f"nav-{route.label.lower().replace(' ', '-')}"]
+                    _(route.label), text=True, dark=True, classes=[f"nav-{route.label.lower().replace(' ', '-')}"]
                 )
+        solara.v.Spacer()
+        solara.Select(
+            _("Language"),
+            values=list(names),
+            value=LANGUAGES.get(language.value, LANGUAGES["en"]),
+            on_value=lambda name: language.set(names.get(name, "en")),
+            dense=True,
+            classes=["language"],
+            style={"max-width": "220px", "margin-top": "18px"},
+        )
     return main
 
 
-routes = [
-    solara.Route(path="/", component=Plans, label="Plans", layout=Layout),
-    solara.Route(path="stress", component=Stress, label="Stress test"),
-    solara.Route(path="explore", component=Explore, label="Explore"),
+routes = [  # labels in English (the nav buttons' classes), shown in the tab's language by Layout
+    solara.Route(path="/", component=Plans, label=N_("Plans"), layout=Layout),
+    solara.Route(path="stress", component=Stress, label=N_("Stress test")),
+    solara.Route(path="explore", component=Explore, label=N_("Explore")),
 ]

@@ -64,7 +64,7 @@ def in_browser(repeats: int, jobs: int, chromium: str = "/usr/bin/chromium") -> 
             start = time.perf_counter()
             page.get_by_role("button", name="Compare", exact=True).click()
             page.wait_for_function(  # the page's percentage above 0: a worker reported a simulated quarter
-                "() => /Running: .*\\(([1-9][0-9]*)%\\)/.test(document.body.innerText)", polling=50
+                "() => /Running: ([1-9][0-9]*)% done/.test(document.body.innerText)", polling=50
             )
             first = time.perf_counter() - start
             page.locator(".verdict").first.wait_for()

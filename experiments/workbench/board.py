@@ -16,17 +16,25 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from experiments.plans.compare import PlanComparison
-from experiments.workbench.jobs import Cancelled, CompareJob
+from experiments.workbench.jobs import Cancelled
 
 log = logging.getLogger("cpsim.workbench")
 
 KEPT_PER_BROWSER = 5  # finished compares listed per browser; older ones leave memory (their files stay on disk)
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+COMPARE, STRESS = "compare", "stress"  # the kinds of work: each page lists its own
 ENDED = (DONE, FAILED, CANCELLED)
 RELIABLE_FRACTION = 0.05  # below this share done, a running compare's own pace says little
+
+
+class Job(Protocol):
+    """What the board runs: a compare (jobs.CompareJob) or a stress test (stress_page.StressJob)."""
+
+    def run(self, on_progress: Callable[[float, str], None]) -> Any: ...  # raises Cancelled when cancelled
+
+    def cancel(self) -> None: ...
 
 
 @dataclass(eq=False)  # an entry is itself, whatever its fields
@@ -35,9 +43,10 @@ class Entry:
 
     owner: str
     label: str
-    job: CompareJob
-    finish: Callable[[PlanComparison], dict[str, Any]]  # the comparison -> what the page shows (files written)
+    job: Job
+    finish: Callable[[Any], dict[str, Any]]  # the job's answer -> what the page shows (files written)
     work: float  # runs x simulated weeks x children: what the time taken grows with
+    kind: str = COMPARE
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     state: str = QUEUED
     fraction: float = 0.0
@@ -67,11 +76,12 @@ class Board:
         self,
         owner: str,
         label: str,
-        job: CompareJob,
-        finish: Callable[[PlanComparison], dict[str, Any]],
+        job: Job,
+        finish: Callable[[Any], dict[str, Any]],
         work: float,
+        kind: str = COMPARE,
     ) -> Entry:
-        entry = Entry(owner, label, job, finish, work)
+        entry = Entry(owner, label, job, finish, work, kind)
         with self._lock:
             self._entries[entry.id] = entry
             if self._thread is None:
@@ -80,10 +90,10 @@ class Board:
             self._lock.notify_all()
         return entry
 
-    def entries(self, owner: str) -> list[Entry]:
-        """This browser's compares, newest first."""
+    def entries(self, owner: str, kind: str | None = None) -> list[Entry]:
+        """This browser's work (of one kind), newest first."""
         with self._lock:
-            return [e for e in reversed(self._entries.values()) if e.owner == owner]
+            return [e for e in reversed(self._entries.values()) if e.owner == owner and kind in (None, e.kind)]
 
     def get(self, entry_id: str, owner: str) -> Entry | None:
         """The entry, only for the browser that owns it."""

@@ -13,6 +13,7 @@ import solara
 
 from experiments.plans.plan_file import example_names
 from experiments.workbench import draft as D
+from experiments.workbench.i18n import _
 
 DATA = Path(os.environ.get("CPSIM_WORKBENCH_DATA", "~/.cpsim-workbench")).expanduser()
 WORKERS = int(os.environ.get("CPSIM_WORKBENCH_JOBS", "2"))
@@ -21,14 +22,9 @@ EXAMPLE, SAVED = "example: ", "saved: "
 scenario_name = solara.reactive("makassar_pksai")
 
 
-def _tab_folder() -> Path:
-    """This tab's folder under the data folder (the kernel id is one per tab)."""
-    return DATA / "runs" / D.safe_name(solara.get_kernel_id())
-
-
 def _no_paths(text: str) -> str:
     """A message without this machine's folders."""
-    return text.replace(str(DATA), "<data folder>").replace(str(Path.home()), "~")
+    return text.replace(str(DATA), _("<data folder>")).replace(str(Path.home()), "~")
 
 
 def _choices() -> list[str]:
