@@ -76,6 +76,7 @@ def test_the_page_builds_no_text_inside_underscore() -> None:
     marked = {text for text, _line in i18n.marked(path)}
     assert {"City size: {pct}% of the scenario's {n} children ({k} children)", "Year", "Open cases"} <= marked
     assert "Paid by the funder" not in marked and set(E.registry_texts()) >= {"Backlog (waiting + active)", "the city"}
+    assert set(E.REGISTRY_WORDS) == set(E.registry_texts()) and set(E.REGISTRY_WORDS) <= marked
 
 
 # ---- the x axis and the model ---------------------------------------------------------------------------------

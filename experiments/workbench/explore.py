@@ -113,6 +113,20 @@ def registry_texts() -> list[str]:
     return [*dict.fromkeys([*texts, *PAYER_LABELS.values()])]
 
 
+# the registry's words above, marked for the catalogue that `python -m experiments.workbench.i18n extract` builds
+# (a test keeps them equal to `registry_texts()`; the legends themselves are read from sim/outcomes.py)
+REGISTRY_WORDS = (
+    N_("Waiting list"),
+    N_("Backlog (waiting + active)"),
+    N_("Workers"),
+    N_("Effective coverage so far"),
+    N_("Resolution rate so far"),
+    N_("the funder"),
+    N_("the city"),
+    N_("the national government"),
+)
+
+
 def years_of(model: Any, n: int) -> list[float]:
     """The x of the DataCollector's first `n` rows: row i is collected at the end of week i + 1."""
     start = model.cfg.run.start_year
@@ -359,7 +373,7 @@ def PlotView(model: Any, plot: Plot) -> None:
     from mesa.visualization.utils import update_counter
 
     image = solara.use_memo(lambda: image_of(model, plot), [update_counter.value, id(model), language.value])
-    rw.Image(value=image, format="svg+xml", layout={"max_width": "100%"})
+    rw.Image(value=image, format="svg+xml", layout={"width": "100%", "height": "auto"})  # SVG: sharp at any width
 
 
 @solara.component
@@ -377,7 +391,7 @@ def RunButtons(model: Any, playing: solara.Reactive[bool], reset: Any, step: Any
 
     update_counter.get()
     running = model.running
-    with solara.Row(justify="space-between"):
+    with solara.Row(justify="space-between", style={"flex-wrap": "wrap", "row-gap": "8px"}):  # long words wrap
         solara.Button(_("Reset"), color="primary", on_click=reset, classes=["explore-reset"])
         solara.Button(
             _("❚❚ Pause") if playing.value else _("▶ Play"),
