@@ -60,13 +60,15 @@ def _wait_until(condition, seconds: float = 120) -> None:  # noqa: ANN001
         time.sleep(0.1)
 
 
-def _interrupt(proc: subprocess.Popen, how: signal.Signals, workers: int = 0) -> tuple[int, str, set[int]]:
+def _interrupt(
+    proc: subprocess.Popen, how: signal.Signals, workers: int = 0, settle: float = 1.0
+) -> tuple[int, str, set[int]]:
     """Send `how` (Ctrl-C: to the whole group, as a terminal does; SIGTERM: to the command only, as `kill`
-    does) once the command runs (`workers` of its descendants are up); its exit status, stderr and those
-    descendants."""
+    does) `settle` seconds after the command runs (`workers` of its descendants are up); its exit status,
+    stderr and those descendants."""
     _wait_until(lambda: len(_descendants(proc.pid)) >= workers or proc.poll() is not None)
     assert proc.poll() is None, proc.communicate()[1]
-    time.sleep(1.0)
+    time.sleep(settle)
     kids = _descendants(proc.pid)
     if how == signal.SIGINT:
         os.killpg(proc.pid, signal.SIGINT)
@@ -113,6 +115,24 @@ def test_a_sweep_interrupted_keeps_its_points_and_says_how_to_resume(tmp_path: P
     last = _check(code, err, kids, how, "cpsim")
     assert f"finished points are kept in {sweep}; to resume, run: cpsim -m 'seed=range(0,6)'" in last
     assert not list(sweep.glob("*/point.partial"))  # a worker stopped mid-point left no half-written point
+
+
+@pytest.mark.parametrize("command", ["sweep", "compare"])
+def test_ctrl_c_while_workers_still_start_prints_no_traceback(tmp_path: Path, command: str) -> None:
+    """The terminal's Ctrl-C reaches a worker that is still importing, before it can ignore the signal."""
+    if command == "sweep":
+        args = ["-m", "sim.cli", "-m", "seed=range(0,4)", "population.n_children=30000", "run.end_year=2019"]
+        args += ["funding.withdrawal_shape=none"]
+        args += ["plots=false", "progress=false", "hydra/launcher=local_cores", "hydra.launcher.n_jobs=2"]
+        args += [f"hydra.sweep.dir={tmp_path / 's'}"]
+        prog = "cpsim"
+    else:
+        args = ["-c", "from experiments.plans.cli import main; main()", "compare", "funder_stays", "abrupt_exit"]
+        args += ["--seeds", "4", "--jobs", "2", "--no-progress", "--out", str(tmp_path / "cmp")]
+        prog = "cpsim-plans"
+    proc = _start(args, tmp_path)
+    code, err, kids = _interrupt(proc, signal.SIGINT, workers=1, settle=0.0)
+    _check(code, err, kids, signal.SIGINT, prog)
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from tqdm import tqdm
 
-from experiments.common.orphans import watch_parent
+from experiments.common.orphans import watch_parent, workers_born_deaf
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -62,10 +62,14 @@ def _map[T](
     progress: str | None,
     on_done: Callable[[int, int], None] | None,
 ) -> list[T]:
-    results = (fn(*t) for t in tasks) if pool is None else pool.map(fn, *zip(*tasks, strict=True))
     with tqdm(total=len(tasks), unit="run", desc=progress, disable=progress is None, leave=False) as bar:
         out = []
         try:
+            if pool is None:
+                results: Iterator[T] = (fn(*t) for t in tasks)
+            else:
+                with workers_born_deaf():  # map submits every task now, which starts the workers
+                    results = pool.map(fn, *zip(*tasks, strict=True))
             for result in results:
                 out.append(result)
                 bar.update(1)

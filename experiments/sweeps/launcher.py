@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from joblib import Parallel, delayed
 from joblib.externals.loky.process_executor import BrokenProcessPool as LokyBrokenPool
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 
-from experiments.common.orphans import watch_parent
+from experiments.common.orphans import watch_parent, workers_born_deaf
 from experiments.sweeps.claim import resume_command
 
 log = logging.getLogger(__name__)
@@ -52,18 +53,22 @@ def launch(launcher: JoblibLauncher, job_overrides: Sequence[Sequence[str]], ini
     state = Singleton.get_state()
     parent = os.getpid()
     try:
-        runs = Parallel(**joblib_cfg)(
-            delayed(_guarded_job)(
-                parent,
-                initial_job_idx + idx,
-                overrides,
-                launcher.hydra_context,
-                launcher.config,
-                launcher.task_function,
-                state,
+        with ExitStack() as stack:
+            with workers_born_deaf():  # the workers start here, deaf to a Ctrl-C while they import
+                parallel = stack.enter_context(Parallel(**joblib_cfg))  # one pool of workers for both calls
+                parallel([delayed(os.getpid)()])
+            runs = parallel(
+                delayed(_guarded_job)(
+                    parent,
+                    initial_job_idx + idx,
+                    overrides,
+                    launcher.hydra_context,
+                    launcher.config,
+                    launcher.task_function,
+                    state,
+                )
+                for idx, overrides in enumerate(job_overrides)
             )
-            for idx, overrides in enumerate(job_overrides)
-        )
     except (TerminatedWorkerError, LokyBrokenPool, BrokenProcessPool) as exc:
         print(
             f"cpsim: error: a sweep worker died ({type(exc).__name__}: killed or crashed); finished points are kept; "

@@ -23,7 +23,7 @@ from experiments.workbench import charts, drafts, plain
 from experiments.workbench import draft as D
 from experiments.workbench import numbers as N
 from experiments.workbench.board import COMPARE, board
-from experiments.workbench.editor import Editor, draft
+from experiments.workbench.editor import Editor, children_text, draft
 from experiments.workbench.explore import Explore
 from experiments.workbench.i18n import LANGUAGES, N_, _, current, language, speaking
 from experiments.workbench.job_view import EarlierJobs, JobStatus, board_version, owner
@@ -45,7 +45,6 @@ from scenarios.validate import ConfigError
 log = logging.getLogger("cpsim.workbench")
 
 
-children_text = solara.reactive("")  # blank: the scenario's city size
 repeats_text = solara.reactive("10")
 baseline_choice = solara.reactive(EXAMPLE + "funder_stays")
 others_choice: solara.Reactive[list[str]] = solara.reactive([])  # more plans, up to MAX_PLANS in all

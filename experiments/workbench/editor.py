@@ -25,6 +25,7 @@ def _starting_draft() -> D.Draft:
 
 
 draft = solara.reactive(_starting_draft())
+children_text = solara.reactive("")  # the city size as typed; blank: the scenario's
 
 
 def _marked(key: str, bad: set[str]) -> bool:

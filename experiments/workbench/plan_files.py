@@ -22,7 +22,7 @@ from experiments.plans.plan_file import PlanError, example_names
 from experiments.workbench import draft as D
 from experiments.workbench import numbers as N
 from experiments.workbench import plain
-from experiments.workbench.editor import draft
+from experiments.workbench.editor import children_text, draft
 from experiments.workbench.i18n import _
 from experiments.workbench.page import DATA, EXAMPLE, SAVED, _open
 
@@ -147,11 +147,8 @@ def set_locale(new: str) -> None:
     old = draft.value.locale
     N.number_locale.set(new)
     draft.set(draft.value.in_locale(new))
-    from experiments.workbench import app  # the page's city-size box (app imports this module)
-
-    box = getattr(app, "children_text", None)
-    if box is not None and box.value.strip():
-        box.set(N.relocale(box.value, old, new))
+    if children_text.value.strip():
+        children_text.set(N.relocale(children_text.value, old, new))
 
 
 @solara.component
