@@ -29,6 +29,18 @@ def small_config() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
+def workbench_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A `cpsim-workbench` of the test module's own, on a free port (experiments/workbench/local_server.py)."""
+    from experiments.workbench.local_server import NotStarted, local_server
+
+    try:
+        with local_server(tmp_path_factory.mktemp("workbench"), wait_s=90) as server:
+            yield server
+    except NotStarted as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's chromium through Playwright (tests/workbench_browser.py); the test is skipped without them."""
     from workbench_browser import launch

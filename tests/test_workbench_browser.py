@@ -7,76 +7,33 @@ plot. Set CPSIM_SCREENSHOTS=docs to refresh the README's screenshots.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from experiments.workbench.bench import CHROMIUM_ARGS
+from experiments.workbench.local_server import Server
 
 pytestmark = pytest.mark.slow  # a real browser against a running workbench
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = CHROMIUM_ARGS
 ROOT = Path(__file__).resolve().parents[1]
 WAIT_MS = 150_000  # generous: the page must answer while a compare keeps both cores busy
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 pytest.importorskip("solara", reason="solara is not installed (the workbench extra)")
 if not CHROMIUM.exists():
     pytest.skip("chromium is not installed at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    data = tmp_path_factory.mktemp("workbench-data")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "experiments.workbench.server", "--port", str(port), "--data-dir", str(data)]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode() if proc.stdout else ""
-                    pytest.fail(f"cpsim-workbench did not start: {out[-2000:]}")
-                time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=10)
-        if proc.poll() is None:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+def server(workbench_server: Server) -> str:
+    return workbench_server.url
 
 
 def _screenshot(page: object, name: str, height: int = 1000) -> None:

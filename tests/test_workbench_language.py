@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +17,7 @@ import pandas as pd
 import pytest
 
 from experiments.workbench import i18n, plain
+from experiments.workbench.local_server import Server
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "experiments" / "workbench").glob("*.py"))
@@ -223,38 +221,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 240_000  # generous: two shared cores, a compare and a stress test on the way
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    data = tmp_path_factory.mktemp("workbench-data")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "experiments.workbench.server", "--port", str(port), "--data-dir", str(data)]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode() if proc.stdout else ""
-                    pytest.fail(f"cpsim-workbench did not start: {out[-2000:]}")
-                time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=10)
-        if proc.poll() is None:
-            proc.kill()
+def server(workbench_server: Server) -> str:
+    return workbench_server.url
 
 
 def _screenshot(page: object, name: str, height: int = 1000) -> None:

@@ -6,14 +6,7 @@ replaces a saved plan (which other tabs then list without a reload). Unit tests 
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +23,7 @@ from experiments.workbench import plain
 from experiments.workbench import plan_files as F
 from experiments.workbench.editor import plain_error
 from experiments.workbench.jobs import CompareJob, shared_pool
+from experiments.workbench.local_server import Server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -270,41 +264,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 150_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def server(workbench_server: Server) -> tuple[str, Path]:
     pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed at /usr/bin/chromium")
-    port = _free_port()
-    data = tmp_path_factory.mktemp("workbench-sheet-data")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "experiments.workbench.server", "--port", str(port), "--data-dir", str(data)]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode() if proc.stdout else ""
-                    pytest.fail(f"cpsim-workbench did not start: {out[-2000:]}")
-                time.sleep(0.3)
-        yield url, data
-    finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=10)
-        if proc.poll() is None:
-            proc.kill()
+    return workbench_server.url, workbench_server.data_dir
 
 
 @pytest.fixture(scope="module")

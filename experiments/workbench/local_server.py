@@ -41,6 +41,11 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    @property
+    def data_dir(self) -> Path:
+        """Its data folder (saved plans, drafts, runs)."""
+        return self.log_path.parent / "data"
+
 
 class NotStarted(RuntimeError):
     """The server exited or did not answer in time."""
