@@ -36,7 +36,9 @@ from experiments.workbench.page import (
     Text,
     _choices,
     _open,
+    choices,
     scenario_name,
+    use_saved_names,
 )
 from experiments.workbench.plan_files import PlanFiles
 from experiments.workbench.stress_page import Stress
@@ -195,6 +197,7 @@ def Results(result: dict[str, Any]) -> None:
 @solara.component
 def Plans() -> None:
     scenario_data, scenario_error = _scenario()
+    plans = choices(use_saved_names()[0])
     d = draft.value
     errors = solara.use_memo(
         lambda: D.check(d, scenario_data) if scenario_data is not None else [],
@@ -284,11 +287,11 @@ def Plans() -> None:
         Editor(years, errors)
     with solara.Card(_("3. Compare")):
         with solara.Row():
-            solara.Select(_("Compare with"), value=baseline_choice, values=_choices())
+            solara.Select(_("Compare with"), value=baseline_choice, values=plans, classes=["compare-with"])
             solara.SelectMultiple(
                 _("Also compare (up to {n})").format(n=MAX_PLANS - 2),
                 values=others_choice,
-                all_values=_choices(),
+                all_values=plans,
                 classes=["others"],
             )
             solara.InputText(_("Repeats (more: surer, slower)"), value=repeats_text, classes=["repeats"])
