@@ -11,10 +11,9 @@ import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 from mesa import Agent, Model
 
-from agents.draws import poisson
+from agents.draws import poisson_one
 from scenarios.schema import CoordinationConfig
 
 
@@ -75,7 +74,7 @@ class Agency(Agent):
         if u_accept >= acceptance:
             return False
         self.accepted += 1
-        ready = week + int(poisson(np.array([u_delay]), mean_delay)[0])
+        ready = week + poisson_one(u_delay, mean_delay)
         heapq.heappush(self._queue, (ready, case_id))
         return True
 

@@ -77,6 +77,7 @@ _COLUMNS: dict[str, type] = {
 class CaseTable:
     def __init__(self, capacity: int = 4096) -> None:
         self.n = 0
+        self._closed_below = 0  # every case with a lower id is closed (see `_first_open`)
         self.cols: dict[str, np.ndarray] = {name: np.zeros(capacity, dtype=t) for name, t in _COLUMNS.items()}
         self._refresh_views()
 
@@ -116,7 +117,20 @@ class CaseTable:
         return ids
 
     def ids_with_status(self, status: int) -> np.ndarray:
+        if status in (WAITING, ACTIVE):  # open cases: only the tail of the register can hold them
+            start = self._first_open()
+            return start + np.flatnonzero(self.status[start:] == status)
         return np.flatnonzero(self.status == status)
+
+    def _first_open(self) -> int:
+        """The lowest id of a case that is not closed. A closed case never reopens and cases close roughly in
+        the order they opened (at the latest at the time limit), so the weekly look-ups of waiting and active
+        cases need only scan the register from here, not every case since the start."""
+        status, first = self.status, self._closed_below
+        while first < self.n and status[first] >= RESOLVED:
+            first += 1
+        self._closed_below = first
+        return first
 
     # ---- the only places a case's status or worker change ----
 

@@ -22,7 +22,7 @@ import numpy as np
 from agents import cases as C
 from agents.agency import Agency, ReferralTerms
 from agents.draws import Draws
-from agents.family import MAX_WEEKLY_CHANCE, FamilyPopulation, per_case_type
+from agents.family import MAX_WEEKLY_CHANCE, FamilyPopulation, distinct, per_case_type
 from agents.workforce import SocialWorker, Workforce
 from scenarios.schema import CaseworkConfig, Config
 
@@ -217,7 +217,7 @@ class Casework:
     def step(self, week: int, workforce: Workforce, levels: ServiceLevels) -> None:
         cfg, m = self.cfg, self.metrics
         attention = workforce.time_use(levels.cms).attention
-        active, supervised = work(self.cases, list(workforce.active), attention, cfg, week)
+        active, supervised = work(self.cases, workforce.workers(), attention, cfg, week)
         self.reach(supervised, week)
         for agency in self.partners:
             agency.capacity_per_week = agency.base_capacity * levels.partner_capacity
@@ -243,7 +243,7 @@ class Casework:
         reached (contact coverage), whether or not the service works."""
         new = self.cases.mark_served(case_ids, week)
         fam = self.families
-        first = fam.first_service(np.unique(self.cases.family[new]))
+        first = fam.first_service(distinct(self.cases.family[new]))
         np.add.at(self.metrics.reached[week], fam.episode[first], fam.harmed[first])
 
     def serve(self, case_ids: np.ndarray, week: int) -> None:
@@ -252,7 +252,7 @@ class Casework:
         reached and, the first time, as effectively served (effective coverage)."""
         self.reach(case_ids, week)
         fam = self.families
-        first = fam.first_effective_service(np.unique(self.cases.family[case_ids]))
+        first = fam.first_effective_service(distinct(self.cases.family[case_ids]))
         np.add.at(self.metrics.served[week], fam.episode[first], fam.harmed[first])
 
     def close(self, week: int, cms_level: float) -> None:

@@ -78,7 +78,15 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 
 def _as_key(values: np.ndarray | int) -> np.ndarray:
-    return np.asarray(values).astype(np.int64).astype(np.uint64)  # -1 ("none") wraps to a valid key
+    """The key's int64 bits as uint64 (-1, "none", wraps to a valid key): a view, no copy, for int64 keys."""
+    key = np.asarray(values)
+    return (key if key.dtype == np.int64 else key.astype(np.int64)).view(np.uint64)
+
+
+def _key_shape(parts: list[np.ndarray]) -> tuple[int, ...]:
+    """The broadcast shape of the keys; usually one array shape and scalars, which needs no broadcasting."""
+    shapes = {part.shape for part in parts if part.ndim}
+    return shapes.pop() if len(shapes) == 1 else np.broadcast_shapes(*(part.shape for part in parts))
 
 
 class Draws:
@@ -87,6 +95,9 @@ class Draws:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self._root = _mix(np.array([seed], dtype=np.uint64))[0]
+        # each purpose's hash state before its keys, mix(root ^ code): the same for every draw, so computed once
+        codes = np.array(list(PURPOSES.values()), dtype=np.uint64)
+        self._start = dict(zip(PURPOSES, _mix(self._root ^ codes), strict=True))
 
     def population(self) -> np.random.Generator:
         """The generator that builds the families (drawn once, in a fixed order)."""
@@ -99,12 +110,12 @@ class Draws:
     def keyed(self, purpose: str | tuple[str, ...], *keys: np.ndarray | int) -> np.ndarray:
         """One uniform in [0, 1) per element of the broadcast `keys` (ints, e.g. family and week). Several
         purposes at once give one row of uniforms per purpose (a leading axis)."""
-        parts = np.broadcast_arrays(*(_as_key(k) for k in keys))
-        shape = parts[0].shape
+        parts = [_as_key(k) for k in keys]
+        shape = _key_shape(parts)
         names = (purpose,) if isinstance(purpose, str) else purpose
-        codes = np.array([PURPOSES[name] for name in names], dtype=np.uint64).reshape((-1,) + (1,) * len(shape))
-        x = _mix((self._root ^ codes) + np.zeros(shape, dtype=np.uint64))
-        for part in parts:
+        x = np.empty((len(names), *shape), dtype=np.uint64)
+        x[...] = np.array([self._start[name] for name in names]).reshape((-1,) + (1,) * len(shape))
+        for part in parts:  # each key broadcasts into x in place
             x ^= part
             x = _mix(x)
         u = (x >> _S11) * _UNIT
@@ -128,6 +139,14 @@ def poisson(u: np.ndarray, mean: float) -> np.ndarray:
         return np.zeros(u.shape, dtype=np.int64)
     cdf = _poisson_cdf(float(mean))
     return np.minimum(np.searchsorted(cdf, u, side="right"), len(cdf) - 1).astype(np.int64)
+
+
+def poisson_one(u: float, mean: float) -> int:
+    """`poisson` of a single uniform, without the array round trip (one referral's delay)."""
+    if mean <= 0:
+        return 0
+    cdf = _poisson_cdf(float(mean))
+    return min(int(np.searchsorted(cdf, u, side="right")), len(cdf) - 1)
 
 
 @functools.lru_cache(maxsize=256)

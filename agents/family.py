@@ -110,8 +110,11 @@ class FamilyPopulation:
         self.detect_clock = np.zeros(n)  # runs while hidden; found at the threshold (anew after each case)
         self.detect_threshold = np.full(n, np.inf)
         self.times_found = np.zeros(n, dtype=np.int32)  # cases opened about the ongoing episode
-        self._h, self._h2, self._free = np.empty(n), np.empty(n), np.empty(n, dtype=bool)  # reused weekly buffers
-        self._last_protected = self._last_aftercare = -1  # the latest week any family is protected until
+        self._h, self._h2 = np.empty(n), np.empty(n)  # reused weekly buffers
+        # families that may still be under early intervention / aftercare (a superset, pruned weekly, that may
+        # repeat a family): a few hundred, so the week's hazard is lowered by index instead of by a mask over
+        # every family; `h[ids] *= c` multiplies a repeated family's hazard once all the same
+        self._protected = self._aftercare = np.zeros(0, dtype=np.int64)
         self.at_risk = np.flatnonzero(self.vuln_count >= 2)  # targets of early intervention
 
     def _base_hazard(self, families: np.ndarray) -> np.ndarray:
@@ -158,7 +161,7 @@ class FamilyPopulation:
     def protect(self, families: np.ndarray, until_week: int) -> None:
         """Secondary prevention (early intervention) for the given families."""
         self.protected_until[families] = until_week
-        self._last_protected = max(self._last_protected, until_week)
+        self._protected = np.concatenate((self._protected, families))
         self.ever_served[families] = True
 
     def draw_episodes(
@@ -184,18 +187,19 @@ class FamilyPopulation:
         h = np.multiply(self.protective, awareness_protection, out=self._h)
         np.subtract(1.0, h, out=h)
         np.multiply(self._total_hazard, h, out=h)
-        if self._last_protected >= week:  # a family is still under early intervention
-            h[self.protected_until >= week] *= 1.0 - protection
-        if self._last_aftercare >= week:
-            h[self.aftercare_until >= week] *= 1.0 - protection_after_resolution
-        free = np.equal(self.episode, NO_EPISODE, out=self._free)
+        self._protected = _still(self._protected, self.protected_until, week)  # under early intervention
+        h[self._protected] *= 1.0 - protection
+        self._aftercare = _still(self._aftercare, self.aftercare_until, week)
+        h[self._aftercare] *= 1.0 - protection_after_resolution
+        busy = self.in_episode()
         np.minimum(h, MAX_WEEKLY_CHANCE, out=h)
         np.negative(h, out=h)
-        np.log1p(h, out=h)  # for every family (faster than `where=free`); only the free ones are used
-        np.subtract(self.onset_clock, h, out=self.onset_clock, where=free)
-        new = np.flatnonzero(free & (self.onset_clock >= self.onset_threshold))
+        np.log1p(h, out=h)  # for every family; only the free ones are used
+        self._run_onset_clocks(h, busy)
+        passed = np.flatnonzero(self.onset_clock >= self.onset_threshold)
+        new = passed[self.episode[passed] == NO_EPISODE]
         # hidden episodes that stop on their own, on their own clock at the constant weekly chance
-        hidden = np.flatnonzero(~free & ~self.known)
+        hidden = busy[~self.known[busy]]
         self.hidden_clock[hidden] += -math.log1p(-min(hidden_end, MAX_WEEKLY_CHANCE))
         ends = hidden[self.hidden_clock[hidden] >= self.hidden_threshold[hidden]]
         self.episode[ends] = NO_EPISODE
@@ -219,6 +223,17 @@ class FamilyPopulation:
         siblings = self.children[new].astype(np.float64) - 1.0
         self.harmed[new] = 1 + np.round(self.siblings_share[kinds] * siblings).astype(np.int16)
         return new, kinds
+
+    def in_episode(self) -> np.ndarray:
+        """Families with an ongoing episode (known or hidden): a small minority, so kept as indices."""
+        return np.flatnonzero(self.episode != NO_EPISODE)
+
+    def _run_onset_clocks(self, log_survival: np.ndarray, busy: np.ndarray) -> None:
+        """Onset clocks run (by -log_survival) for families without an episode and wait for the others (`busy`):
+        run all of them, then put the few busy ones back (cheaper than a masked subtraction)."""
+        paused = self.onset_clock[busy]
+        self.onset_clock -= log_survival
+        self.onset_clock[busy] = paused
 
     def _start_clocks(self, new: np.ndarray, number: np.ndarray) -> None:
         """Episode `number` of these families begins: the onset clock restarts toward the next episode's
@@ -273,8 +288,7 @@ class FamilyPopulation:
         self.register(ended[self.episode[ended] == REGISTRATION])
         self.episode[ended] = NO_EPISODE
         self.aftercare_until[ended] = week + recurrence_window
-        if len(ended):
-            self._last_aftercare = max(self._last_aftercare, week + recurrence_window)
+        self._aftercare = np.concatenate((self._aftercare, ended))
 
     def reached_by_registry(self, families: np.ndarray) -> np.ndarray:
         """The civil registry's drive reaches these families without certificates. It registers on the spot
@@ -295,22 +309,40 @@ class FamilyPopulation:
         if len(families) == 0:
             return
         self.vuln_mask[families] &= ~np.uint8(BIT["no_birth_certificate"])
-        self.base_hazard[families] = self._base_hazard(families)
-        self._hazard_key = None  # the cached total hazard is stale
+        rows = self._base_hazard(families)
+        if rows.tobytes() != self.base_hazard[families].tobytes():  # unchanged rows leave the total valid
+            self.base_hazard[families] = rows
+            self._hazard_key = None  # the cached total hazard is stale
 
     def hidden(self) -> np.ndarray:
         """Families whose ongoing episode has no open case."""
-        return np.flatnonzero((self.episode != NO_EPISODE) & ~self.known)
+        busy = self.in_episode()
+        return busy[~self.known[busy]]
 
-    def children_in_harm(self) -> int:
-        """Children in an ongoing episode of harm (not a service need), known or hidden: the week's harm burden."""
-        ongoing = (self.episode != NO_EPISODE) & (self.episode < N_HARM)
-        return int(np.sum(self.harmed, where=ongoing, dtype=np.int64))
+    def children_in_harm(self, busy: np.ndarray | None = None) -> int:
+        """Children in an ongoing episode of harm (not a service need), known or hidden: the week's harm burden.
+        `busy`: this week's `in_episode()`, if the caller has it."""
+        busy = self.in_episode() if busy is None else busy
+        return int(self.harmed[busy[self.episode[busy] < N_HARM]].sum(dtype=np.int64))
 
     def children_at_risk_served(self) -> tuple[int, int]:
         """Children in families with 2+ vulnerabilities, and how many of them were ever served."""
         vulnerable = self.vuln_count >= 2
         return int(self.children[vulnerable].sum()), int(self.children[vulnerable & self.ever_served].sum())
+
+
+def distinct(ids: np.ndarray) -> np.ndarray:
+    """`np.unique` of the few ids of a week (sorted, no repeats), without the hash table that costs np.unique
+    ~30 us a call."""
+    if len(ids) < 2:
+        return ids.copy()
+    ids = np.sort(ids)
+    return ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
+
+
+def _still(candidates: np.ndarray, until: np.ndarray, week: int) -> np.ndarray:
+    """The candidates whose `until` week has not passed."""
+    return candidates[until[candidates] >= week]
 
 
 def _match_total(kids: np.ndarray, total: int, rng: np.random.Generator) -> np.ndarray:

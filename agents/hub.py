@@ -156,15 +156,19 @@ def assignments(
     free = np.where(room >= 1, free_hours, -1.0)
     pairs: list[tuple[int, int]] = []
     smallest = float(case_hours.min())
+    w = -1  # the worker with the most free hours; looked up again only after an assignment changes `free`
     for case, hours in zip(waiting[order].tolist(), case_hours[order].tolist(), strict=True):
-        w = int(np.argmax(free))
-        if free[w] < smallest:
+        if w < 0:
+            w = int(np.argmax(free))
+            most = float(free[w])
+        if most < smallest:
             break
-        if free[w] < hours:
+        if most < hours:
             continue
         pairs.append((case, w))
         free[w] -= hours
         room[w] -= 1
         if room[w] < 1:
             free[w] = -1.0
+        w = -1
     return pairs

@@ -113,6 +113,7 @@ class Workforce:
         self.draws = draws
         self.hired = dict.fromkeys(EMPLOYERS, 0)  # workers ever hired by employer (the next one's rank)
         self.active = AgentSet([], random=model.random)
+        self._in_post: list[SocialWorker] = []  # the same workers in the same order, cheaper to iterate
         self.log: list[SocialWorker] = []  # index = worker id
         self.vacancies: list[tuple[int, str]] = []  # (week it can be filled, employer)
         self.positions = dict(positions)
@@ -127,9 +128,14 @@ class Workforce:
 
     def time_use(self, cms_level: float) -> TimeUse:
         """This week's casework hours of each worker in post and what their cases need (agents/worktime.py)."""
-        workers = list(self.active)
+        workers = self.workers()
         supervision = supervision_level(self.staffing, len(workers))
         return self.worktime.time_use(self.cases, workers, len(self.log), supervision, cms_level, self.mentoring_level)
+
+    def workers(self) -> list[SocialWorker]:
+        """The workers in post, in hiring order (the AgentSet's order): a fresh list, kept alongside the AgentSet
+        because iterating its weak references costs about a microsecond a worker, many times a week."""
+        return list(self._in_post)
 
     def outreach_effort(self) -> float:
         """The staff side of outreach this week: last week's spare hours against what full outreach needs."""
@@ -153,6 +159,7 @@ class Workforce:
         worker = SocialWorker(self.model, employer, week, self.training, len(self.log), key)
         self.log.append(worker)
         self.active.add(worker)
+        self._in_post.append(worker)
         self.counts[employer] += 1
 
     def separate(self, worker: SocialWorker, week: int, reason: str, refill: bool = True) -> None:
@@ -161,6 +168,7 @@ class Workforce:
         worker.exit_week = week
         worker.exit_reason = reason
         self.active.remove(worker)
+        self._in_post.remove(worker)
         self.counts[worker.employer] -= 1
         worker.remove()
         self.cases.release(worker.log_id)
@@ -195,7 +203,7 @@ class Workforce:
 
     def step(self, week: int, levels: ServiceLevels, regulation: str, can_pay: Callable[[str], bool]) -> None:
         """Classroom and mentoring as funded, skill drift, then each worker's morale and exit, then hires."""
-        workers = list(self.active)
+        workers = self.workers()
         holding = self.cases.holding(len(self.log))
         u = self.draws.keyed("classroom", keys(workers), week)
         sessions = [wk.sessions_attended for wk in workers]
@@ -215,7 +223,7 @@ class Workforce:
     def morale_and_exits(self, conditions: WorkingConditions, caseloads: np.ndarray, week: int) -> None:
         """Each worker's week (morale), then whether they leave: on the worker's own event clock, so worse morale
         brings the same worker's exit forward."""
-        for worker in list(self.active):
+        for worker in self.workers():
             worker.caseload = float(caseloads[worker.log_id])
             worker.exit_clock -= math.log1p(-min(worker.exit_chance(self.cfg.workforce, conditions), MAX_WEEKLY_CHANCE))
             if worker.exit_clock >= worker.exit_threshold:

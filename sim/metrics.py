@@ -81,7 +81,7 @@ class WeeklyMetrics:
         counts = np.bincount(cases.status, minlength=5)
         self.waiting[w], self.active[w] = counts[C.WAITING], counts[C.ACTIVE]
         self.hires[w], self.exits[w], self.layoffs[w] = staff.hires, staff.exits, staff.layoffs
-        workers = list(staff.active)
+        workers = staff.workers()
         self.workers[w] = [staff.counts[e] for e in EMPLOYERS]
         if workers:
             self.mean_skill[w] = np.mean([wk.skill for wk in workers])
@@ -95,8 +95,9 @@ class WeeklyMetrics:
         active = cases.ids_with_status(C.ACTIVE)
         self.mean_attention[w] = cases.attention[active].mean() if len(active) else 1.0
         self.awareness[w] = fam.awareness.mean()
-        self.hidden_episodes[w] = int(((fam.episode != -1) & ~fam.known).sum())
-        self.children_in_harm[w] = fam.children_in_harm()
+        busy = fam.in_episode()
+        self.hidden_episodes[w] = np.count_nonzero(~fam.known[busy])
+        self.children_in_harm[w] = fam.children_in_harm(busy)
         self.outreach_intensity[w] = levels.outreach
         self.prevention_intensity[w] = levels.prevention
         self.cms_level[w] = levels.cms
