@@ -163,3 +163,22 @@ def test_robust_search_returns_a_schedule_and_the_share_of_futures_it_holds_in(t
     assert held >= 0.5 and "of 4 futures (required: 50%)" in printed
     text = out.read_text()
     assert "# robust: holds in" in text and "pickup:" in text
+
+
+def test_a_stop_flag_ends_the_runs_under_way_and_keeps_no_point(tmp_path: Path) -> None:
+    """The workbench's Cancel: once the flag file exists, the runs under way stop at their next week (not at the
+    end of their future x plan), and no point is written, neither finished nor failed, so a rerun redoes them."""
+    import time
+
+    from experiments.plans.plan_file import load_plan
+    from experiments.plans.stress import Stopped, run_stress
+
+    flag = tmp_path / "stop"
+    flag.touch()
+    scenario = scenario_dict("makassar_pksai")  # full scale: a future x plan would take seconds
+    plans = [load_plan("funder_stays"), load_plan("linear_taper_3y")]
+    started = time.perf_counter()
+    with pytest.raises(Stopped):
+        run_stress(plans, scenario, "makassar_pksai", 2, [0, 1], tmp_path / "out", jobs=2, stop_flag=str(flag))
+    assert time.perf_counter() - started < 60  # the run's own start-up; a future x plan alone runs ~5 s a seed
+    assert not list((tmp_path / "out" / "points").glob("*/point/point.json"))

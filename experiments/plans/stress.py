@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,16 +76,34 @@ def design(
     return configs, dims, table, points, start
 
 
-def _with_window(config: Config, seed: int, window_from: int) -> Results:
-    """A run whose summary also holds the transition window's outcomes (`<key>_after`)."""
-    res = run(config, seed)
+class Stopped(BaseException):
+    """The stress test's stop flag was set (the workbench's Cancel): a run under way ends at its next week. A
+    BaseException, so that `run_point` does not record the point as failed: it is simply not there, and the
+    same test run again redoes it."""
+
+
+def _stop_check(flag: str) -> Callable[[int, int], None]:
+    def check(week: int, n_weeks: int) -> None:
+        if os.path.exists(flag):
+            raise Stopped()
+
+    return check
+
+
+def _with_window(config: Config, seed: int, window_from: int, stop_flag: str | None = None) -> Results:
+    """A run whose summary also holds the transition window's outcomes (`<key>_after`); it stops (`Stopped`)
+    at the first week after the file `stop_flag` appears."""
+    res = run(config, seed, progress=_stop_check(stop_flag) if stop_flag else None)
     window = res.window(min(max(window_from, config.run.start_year), config.run.end_year - 1))
     res.summary.update({f"{k}{AFTER}": window[k] for k in JUDGED})
     return res
 
 
-def _run_point(data: dict[str, Any], seeds: list[int], job_dir: Path, params: dict[str, Any], start: int) -> dict:
-    return run_point(data, seeds, job_dir, params, simulate=functools.partial(_with_window, window_from=start))
+def _run_point(
+    data: dict[str, Any], seeds: list[int], job_dir: Path, params: dict[str, Any], start: int, stop_flag: str | None
+) -> dict:
+    simulate = functools.partial(_with_window, window_from=start, stop_flag=stop_flag)
+    return run_point(data, seeds, job_dir, params, simulate=simulate)
 
 
 def run_stress(
@@ -102,8 +121,11 @@ def run_stress(
     progress: bool = False,
     on_done: Callable[[int, int], None] | None = None,
     cluster: ClusterSettings | None = None,
+    stop_flag: str | None = None,
 ) -> StressTest:
-    """`on_done(done, total)` after each future x plan (a page's progress bar; raising in it cancels).
+    """`on_done(done, total)` after each future x plan (a page's progress bar; raising in it cancels the
+    future x plans not yet begun). Once the file `stop_flag` exists, the runs under way stop too, at their
+    next week, and this raises `Stopped` (local processes only: a cluster's nodes may not see the file).
     With `cluster`, the runs go to a SLURM job array (experiments/common/cluster.py) instead of `jobs` local
     processes; their logs go to `out/.submitit/`."""
     configs, dims, table, points, start = design(plans, scenario, name, n_futures, sampler_seed, space)
@@ -122,7 +144,7 @@ def run_stress(
         tasks = []
         for (future, plan), data in points.items():
             params = {"future": future, "plan": plan}
-            tasks.append((data, seeds, out / "points" / f"{future:05d}_{plan}", params, start))
+            tasks.append((data, seeds, out / "points" / f"{future:05d}_{plan}", params, start, stop_flag))
         pool = ClusterExecutor(out / ".submitit", cluster) if cluster is not None else None
         label = "futures x plans" if progress else None
         done = run_many(_run_point, tasks, jobs, pool=pool, progress=label, on_done=on_done)

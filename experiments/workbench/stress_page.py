@@ -8,7 +8,9 @@ downloaded is `cpsim-plans stress`'s report.md in English, the page's own words 
 from __future__ import annotations
 
 import datetime
+import tempfile
 import threading
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,19 +49,24 @@ class StressCancelled(Cancelled):
 
 
 class StressJob:
-    """A stress test as the board runs it (board.py): outliving the page, queued behind other work, cancelled
-    after the future x plan under way (the finished ones stay in its folder)."""
+    """A stress test as the board runs it (board.py): outliving the page, queued behind other work. Cancel stops
+    the runs under way at their next week (a flag file they look for); the finished futures x plans stay in its
+    folder."""
 
     def __init__(self, plans: list, scenario: dict, name: str, futures: int, seeds: list[int], space: str, out: Path):
         self.plans, self.scenario, self.name, self.futures = plans, scenario, name, futures
         self.seeds, self.space, self.out = seeds, space, out
         self._stop = threading.Event()
+        self._flag = Path(tempfile.gettempdir()) / f"cpsim-stress-stop-{uuid.uuid4().hex}"
+        self._running = self._ended = False
 
     def cancel(self) -> None:
         self._stop.set()
+        if self._running and not self._ended:  # a queued job leaves no flag behind: it never runs
+            self._flag.touch()
 
     def run(self, on_progress: Callable[[float, str], None]) -> dict[str, Any]:
-        from experiments.plans.stress import run_stress  # PRIM's import takes seconds: only when a test runs
+        from experiments.plans.stress import Stopped, run_stress  # PRIM's import takes seconds: only when run
         from experiments.plans.stress_report import write_stress
 
         def on_done(done: int, total: int) -> None:
@@ -67,19 +74,27 @@ class StressJob:
                 raise StressCancelled()
             on_progress(done / total, "")
 
-        if self._stop.is_set():
-            raise StressCancelled()
-        test = run_stress(
-            self.plans,
-            self.scenario,
-            self.name,
-            self.futures,
-            self.seeds,
-            self.out,
-            jobs=WORKERS,
-            space=self.space,
-            on_done=on_done,
-        )
+        self._running = True  # before looking at _stop: a Cancel from now on also sets the flag
+        try:
+            if self._stop.is_set():
+                raise StressCancelled()
+            test = run_stress(
+                self.plans,
+                self.scenario,
+                self.name,
+                self.futures,
+                self.seeds,
+                self.out,
+                jobs=WORKERS,
+                space=self.space,
+                on_done=on_done,
+                stop_flag=str(self._flag),
+            )
+        except Stopped:
+            raise StressCancelled() from None
+        finally:
+            self._ended = True
+            self._flag.unlink(missing_ok=True)
         write_stress(test, self.out)
         return {"test": test, "folder": self.out}
 
