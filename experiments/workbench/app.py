@@ -36,9 +36,7 @@ from experiments.workbench.page import (
     Text,
     _choices,
     _open,
-    choices,
     scenario_name,
-    use_saved_names,
 )
 from experiments.workbench.plan_files import PlanFiles
 from experiments.workbench.stress_page import Stress
@@ -197,7 +195,6 @@ def Results(result: dict[str, Any]) -> None:
 @solara.component
 def Plans() -> None:
     scenario_data, scenario_error = _scenario()
-    plans = choices(use_saved_names()[0])
     d = draft.value
     errors = solara.use_memo(
         lambda: D.check(d, scenario_data) if scenario_data is not None else [],
@@ -287,11 +284,11 @@ def Plans() -> None:
         Editor(years, errors)
     with solara.Card(_("3. Compare")):
         with solara.Row():
-            solara.Select(_("Compare with"), value=baseline_choice, values=plans, classes=["compare-with"])
+            solara.Select(_("Compare with"), value=baseline_choice, values=_choices())
             solara.SelectMultiple(
                 _("Also compare (up to {n})").format(n=MAX_PLANS - 2),
                 values=others_choice,
-                all_values=plans,
+                all_values=_choices(),
                 classes=["others"],
             )
             solara.InputText(_("Repeats (more: surer, slower)"), value=repeats_text, classes=["repeats"])

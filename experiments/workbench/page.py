@@ -6,8 +6,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import markdown
@@ -20,7 +18,6 @@ from experiments.workbench.i18n import _
 DATA = Path(os.environ.get("CPSIM_WORKBENCH_DATA", "~/.cpsim-workbench")).expanduser()
 WORKERS = int(os.environ.get("CPSIM_WORKBENCH_JOBS", "2"))
 EXAMPLE, SAVED = "example: ", "saved: "
-POLL_S = 1.5  # how often the lists of plans look for plans saved in other tabs
 
 scenario_name = solara.reactive("makassar_pksai")
 
@@ -30,30 +27,8 @@ def _no_paths(text: str) -> str:
     return text.replace(str(DATA), _("<data folder>")).replace(str(Path.home()), "~")
 
 
-def choices(saved: list[str]) -> list[str]:
-    """The plans to pick from: the examples, then the saved plans."""
-    return [EXAMPLE + n for n in example_names()] + [SAVED + n for n in saved]
-
-
 def _choices() -> list[str]:
-    return choices(D.saved_names(DATA))
-
-
-def use_saved_names() -> tuple[list[str], Callable[[], None]]:
-    """The data folder's saved plans, re-read every POLL_S seconds (a plan saved in another tab shows up in
-    every list of plans of this one without a reload), and a function that re-reads them now."""
-    saved, set_saved = solara.use_state(D.saved_names(DATA))
-
-    def watch(cancel: threading.Event) -> None:
-        last = D.saved_names(DATA)
-        while not cancel.wait(POLL_S):
-            names = D.saved_names(DATA)
-            if names != last:
-                last = names
-                set_saved(names)
-
-    solara.use_thread(watch, [], intrusive_cancel=False)
-    return saved, lambda: set_saved(D.saved_names(DATA))
+    return [EXAMPLE + n for n in example_names()] + [SAVED + n for n in D.saved_names(DATA)]
 
 
 def _open(choice: str) -> D.Draft:

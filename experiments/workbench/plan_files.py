@@ -2,31 +2,33 @@
 before replacing a saved plan of the same name), download the plan as YAML or Excel, and import a plan file
 (YAML, or the Excel workbook this page writes: its "Plan" sheet).
 
-The lists of plans re-read the saved-plans folder every few seconds (page.use_saved_names), so a plan saved in
-another tab shows up without a reload. A plan with bad values opens into the grid with those cells marked; only a
-file that is not a plan at all is refused, in one plain line, and the draft stays as it was.
+The Start-from list re-reads the saved-plans folder every POLL_S seconds, so a plan saved in another tab shows
+up without a reload. A plan with bad values opens into the grid with those cells marked; only a file that is
+not a plan at all is refused, in one plain line, and the draft stays as it was.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import threading
 import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import solara
 
-from experiments.plans.plan_file import PlanError
+from experiments.plans.plan_file import PlanError, example_names
 from experiments.workbench import draft as D
 from experiments.workbench import numbers as N
 from experiments.workbench import plain
 from experiments.workbench.editor import children_text, draft
 from experiments.workbench.i18n import _
-from experiments.workbench.page import DATA, EXAMPLE, SAVED, _open, choices, use_saved_names
+from experiments.workbench.page import DATA, EXAMPLE, SAVED, _open
 
 log = logging.getLogger("cpsim.workbench")
 MAX_BYTES = 1_000_000  # 1 MB: a plan file is a few kB
+POLL_S = 1.5
 KINDS = (".yaml", ".yml", ".xlsx")
 
 
@@ -36,6 +38,10 @@ class ImportRefused(ValueError):
 
 def locale_labels() -> dict[str, str]:
     return {"en": _("Numbers: 1,500.5 (English)"), "id": _("Numbers: 1.500,5 (Indonesia)")}
+
+
+def choices(saved: list[str]) -> list[str]:
+    return [EXAMPLE + n for n in example_names()] + [SAVED + n for n in saved]
 
 
 # ---- reading files ---------------------------------------------------------------------------------------
@@ -149,9 +155,19 @@ def set_locale(new: str) -> None:
 def PlanFiles(errors: list[str] | None = None) -> None:
     """The Numbers select, Start from + Open, Save plan (asking before replacing), downloads and import."""
     start, set_start = solara.use_state(EXAMPLE + "linear_taper_3y")
-    saved, reread_saved = use_saved_names()
+    saved, set_saved = solara.use_state(D.saved_names(DATA))
     said, set_said = solara.use_state(("", ""))
     asking, set_asking = solara.use_state("")  # the saved name a Save would replace
+
+    def watch(cancel: threading.Event) -> None:
+        last = D.saved_names(DATA)
+        while not cancel.wait(POLL_S):
+            names = D.saved_names(DATA)
+            if names != last:
+                last = names
+                set_saved(names)
+
+    solara.use_thread(watch, [], intrusive_cancel=False)
 
     def start_from() -> None:
         try:
@@ -178,7 +194,7 @@ def PlanFiles(errors: list[str] | None = None) -> None:
             set_said(("warning", _("Could not save the plan: the data folder cannot be written.")))
             return
         set_asking("")
-        reread_saved()
+        set_saved(D.saved_names(DATA))
         set_said(("success", _("Saved as {name} (open it again under 'saved: ').").format(name=D.safe_name(d.name))))
 
     def save() -> None:

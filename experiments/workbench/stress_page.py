@@ -24,7 +24,7 @@ from experiments.workbench.board import STRESS, board
 from experiments.workbench.i18n import N_, SOURCE, _, current, number
 from experiments.workbench.job_view import EarlierJobs, JobStatus, board_version, owner
 from experiments.workbench.jobs import Cancelled
-from experiments.workbench.page import DATA, STYLE, WORKERS, Text, _open, choices, scenario_name, use_saved_names
+from experiments.workbench.page import DATA, STYLE, WORKERS, Text, _choices, _open, scenario_name
 from experiments.workbench.plain import percent
 
 stress_plans: solara.Reactive[list[str]] = solara.reactive([])
@@ -125,8 +125,6 @@ def _reattach() -> None:
 
 @solara.component
 def Stress() -> None:
-    plans = choices(use_saved_names()[0])
-
     def run() -> None:
         try:
             n_children = _whole(stress_children.value, "population.n_children", 1000, 10_000_000)
@@ -177,7 +175,7 @@ def Stress() -> None:
             solara.SelectMultiple(
                 _("Plans (the first is the reference)"),
                 values=stress_plans,
-                all_values=plans,
+                all_values=_choices(),
                 classes=["stress-plans"],
             )
         with solara.Row():
