@@ -25,7 +25,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 WAIT_MS = 150_000  # generous: the page must answer while a compare keeps both cores busy
 
-pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+expect = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed").expect
 pytest.importorskip("solara", reason="solara is not installed (the workbench extra)")
 if not CHROMIUM.exists():
     pytest.skip("chromium is not installed at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
@@ -71,10 +71,11 @@ def test_plans_page_edit_check_compare_download(server: str, browser: object, tm
     _type(page, ".cell-funder_share-2021-outreach", "1.5")
     message = "Outreach, 2021: 1.5 is more than all of it; enter a share between 0 and 1"  # plain words, no paths
     page.get_by_text(message).wait_for()
-    assert page.get_by_role("button", name="Compare", exact=True).is_disabled()
+    # expect() waits: the page sends each widget's change on its own, so the text may arrive before the button's
+    expect(page.get_by_role("button", name="Compare", exact=True)).to_be_disabled()
     _type(page, ".cell-funder_share-2021-outreach", "0.5")
     page.get_by_text("The plan is valid for this scenario.").wait_for()
-    assert page.get_by_text(message).count() == 0
+    expect(page.get_by_text(message)).to_have_count(0)
 
     _type(page, ".cell-cut_order", "prevention, salaries")  # the cut order is checked as cpsim-plans does
     page.get_by_text("Cut first: salaries is not a budget line").wait_for()

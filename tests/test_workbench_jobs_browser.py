@@ -15,6 +15,7 @@ from workbench_browser import WAIT_MS, open_small_city, type_into
 from experiments.workbench.local_server import local_server
 
 pytestmark = pytest.mark.slow  # a real browser against a running workbench
+expect = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed").expect
 
 
 def _descendants(pid: int) -> list[int]:
@@ -56,9 +57,9 @@ def test_reload_during_a_compare_finds_it_and_the_draft_again(browser: object, t
         page.get_by_text("Running:").wait_for()
         page.reload()
         page.get_by_text("Results on makassar_pksai").wait_for(timeout=WAIT_MS)
-        assert page.locator(".plan-name input").input_value() == "kept_plan"
-        assert page.locator(".cell-funder_share-2021-outreach input").input_value() == "0.3"
-        assert page.locator(".children input").input_value() == "20000"
+        expect(page.locator(".plan-name input")).to_have_value("kept_plan")  # expect() waits for the restore
+        expect(page.locator(".cell-funder_share-2021-outreach input")).to_have_value("0.3")
+        expect(page.locator(".children input")).to_have_value("20000")
         # a new tab of the same browser finds the same compare; another browser does not
         again = context.new_page()
         again.set_default_timeout(WAIT_MS)

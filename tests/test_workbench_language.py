@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -263,6 +264,8 @@ def test_the_indonesian_switch_works_on_every_page(server: str) -> None:
         pytest.skip("chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     from experiments.workbench.bench import CHROMIUM_ARGS
 
+    expect = playwright_api.expect
+
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -283,14 +286,17 @@ def test_the_indonesian_switch_works_on_every_page(server: str) -> None:
         page.get_by_role("button", name="Bandingkan", exact=True).wait_for()
         page.get_by_text("Anak yang terjangkau (ditemukan oleh sistem)").first.wait_for()
         page.get_by_text("Tahun demi tahun").first.wait_for()
-        text = page.locator("body").inner_text()
-        assert "Children reached" not in text and "Rp " in text and "Alasannya:" in text
+        # expect() waits: each widget's new words arrive on their own after the switch
+        body = expect(page.locator("body"))
+        body.not_to_contain_text("Children reached")
+        body.to_contain_text("Rp ")
+        body.to_contain_text("Alasannya:")
         _screenshot(page, "workbench-plans-id.png", height=3500)
 
         # Stress test: the language stays with the tab; a small test run, its failures in words
         page.locator(".nav-stress-test").click()
         page.get_by_text("Rencana dan kemungkinan masa depan").wait_for()
-        assert page.locator(".nav-stress-test").inner_text().strip().lower() == "uji ketahanan"
+        expect(page.locator(".nav-stress-test")).to_have_text(re.compile(r"^\s*uji ketahanan\s*$", re.I))
         _type(page, ".stress-futures", "1")
         page.get_by_role("button", name="Jalankan uji ketahanan").click()
         page.get_by_text("futures: '1' tidak diperbolehkan; seharusnya bilangan bulat dari 2 sampai 500").wait_for()
@@ -298,13 +304,13 @@ def test_the_indonesian_switch_works_on_every_page(server: str) -> None:
         _type(page, ".stress-repeats", "1")
         page.get_by_role("button", name="Jalankan uji ketahanan").click()
         page.get_by_text("Di mana setiap rencana gagal").wait_for()
-        text = page.locator("body").inner_text()
-        assert "linear_taper_3y bertahan dibandingkan funder_stays di" in text and "(acuan)" in text
+        expect(page.locator("body")).to_contain_text("linear_taper_3y bertahan dibandingkan funder_stays di")
+        expect(page.locator("body")).to_contain_text("(acuan)")
         page.get_by_role("button", name="Ketahanan (CSV)").wait_for()
         _screenshot(page, "workbench-stress-id.png", height=1800)
         _choose_language(page, "English")
         page.get_by_text("Where each plan fails").wait_for()
-        assert "linear_taper_3y holds against funder_stays in" in page.locator("body").inner_text()
+        expect(page.locator("body")).to_contain_text("linear_taper_3y holds against funder_stays in")
         _screenshot(page, "workbench-stress-en.png", height=1800)
 
         # Explore: still in the tab's language after moving pages
@@ -312,9 +318,9 @@ def test_the_indonesian_switch_works_on_every_page(server: str) -> None:
         page.get_by_text("Rencana dan kemungkinan masa depan").wait_for()
         page.locator(".nav-explore").click()
         page.get_by_role("button", name="Step").or_(page.get_by_role("button", name="Langkah")).first.wait_for()
-        assert page.locator(".nav-explore").inner_text().strip().lower() == "jelajahi"
-        assert page.locator(".nav-plans").inner_text().strip().lower() == "rencana"
-        assert "Bahasa Indonesia" in page.locator(".language").inner_text()
+        expect(page.locator(".nav-explore")).to_have_text(re.compile(r"^\s*jelajahi\s*$", re.I))
+        expect(page.locator(".nav-plans")).to_have_text(re.compile(r"^\s*rencana\s*$", re.I))
+        expect(page.locator(".language")).to_contain_text("Bahasa Indonesia")
         explore_words = {
             i18n.translate(t, "id") for t, where in i18n.collect().items() if any("explore" in w for w in where)
         }

@@ -340,6 +340,8 @@ def _said(page: object, text: str) -> None:
 
 @pytest.mark.slow
 def test_browser_paste_locale_questions_and_plain_errors(server: tuple[str, Path], browser: object) -> None:
+    from playwright.sync_api import expect
+
     page = _page(browser, server)
     _type(page, ".children", "20.000")  # English: asked, not rejected and not guessed
     page.get_by_text("Children in the city: did you mean 20,000 or 20?").wait_for()
@@ -359,7 +361,7 @@ def test_browser_paste_locale_questions_and_plain_errors(server: tuple[str, Path
     page.wait_for_function("() => document.querySelector('.cell-funder_share-2021-outreach input').value === '0,467'")
     _type(page, ".children", "20.000")  # now twenty thousand
     page.get_by_text("The plan is valid for this scenario.").wait_for()
-    assert page.get_by_text("did you mean").count() == 0
+    expect(page.get_by_text("did you mean")).to_have_count(0)  # waits: each widget's change arrives on its own
 
     # a 6 x 10 block of funder shares, copied from a spreadsheet (Indonesian decimals, CRLF, trailing newline)
     rows = ["\t".join(f"0,{r}{c}" for c in range(10)) for r in range(6)]
